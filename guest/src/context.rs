@@ -1,0 +1,65 @@
+//! The frozen `context` global, built from the host's `context` import.
+
+use javy::quickjs::{Array, Ctx, Function, Object, Value};
+
+use crate::jsbox::sandbox::context as host_context;
+use crate::jsbox::sandbox::types::{RequestContext, User};
+
+/// Defines `globalThis.context` as a deeply frozen, non-writable,
+/// non-configurable object, so that neither assignment to `context` nor to
+/// any of its fields has an effect (and both throw in strict mode).
+pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
+    let value = to_js(ctx, host_context::get())?;
+    let descriptor = Object::new(ctx.clone())?;
+    descriptor.set("value", value)?;
+    descriptor.set("enumerable", true)?;
+    descriptor.set("writable", false)?;
+    descriptor.set("configurable", false)?;
+    let define_property: Function = object_constructor(ctx)?.get("defineProperty")?;
+    define_property.call((ctx.globals(), "context", descriptor))
+}
+
+fn to_js<'js>(ctx: &Ctx<'js>, context: RequestContext) -> javy::quickjs::Result<Object<'js>> {
+    let object = Object::new(ctx.clone())?;
+    object.set("tenantId", string_or_null(ctx, context.tenant_id)?)?;
+    let user = match context.user {
+        Some(user) => Value::from(user_to_js(ctx, user)?),
+        None => Value::new_null(ctx.clone()),
+    };
+    object.set("user", user)?;
+    object.set("requestId", context.request_id)?;
+    object.set("locale", string_or_null(ctx, context.locale)?)?;
+    // A u64 of milliseconds since the epoch is exact in an f64 until the
+    // year 287396.
+    object.set("deadlineMs", context.deadline_ms as f64)?;
+    freeze(ctx, object)
+}
+
+fn user_to_js<'js>(ctx: &Ctx<'js>, user: User) -> javy::quickjs::Result<Object<'js>> {
+    let object = Object::new(ctx.clone())?;
+    object.set("id", user.id)?;
+    object.set("email", string_or_null(ctx, user.email)?)?;
+    let permissions = Array::new(ctx.clone())?;
+    for (i, permission) in user.permissions.into_iter().enumerate() {
+        permissions.set(i, permission)?;
+    }
+    object.set("permissions", freeze(ctx, permissions.into_object())?)?;
+    freeze(ctx, object)
+}
+
+/// Absent optional fields read as `null`, as they would in JSON.
+fn string_or_null<'js>(ctx: &Ctx<'js>, value: Option<String>) -> javy::quickjs::Result<Value<'js>> {
+    match value {
+        Some(s) => javy::quickjs::String::from_str(ctx.clone(), &s).map(Value::from),
+        None => Ok(Value::new_null(ctx.clone())),
+    }
+}
+
+fn freeze<'js>(ctx: &Ctx<'js>, object: Object<'js>) -> javy::quickjs::Result<Object<'js>> {
+    let freeze: Function = object_constructor(ctx)?.get("freeze")?;
+    freeze.call((object,))
+}
+
+fn object_constructor<'js>(ctx: &Ctx<'js>) -> javy::quickjs::Result<Object<'js>> {
+    ctx.globals().get("Object")
+}

@@ -1,0 +1,72 @@
+//! Conversion of a thrown JS value into the WIT `js-error` record.
+//!
+//! javy's `from_js_error` folds name, message and stack into one string; the
+//! host needs them apart (to classify, to log as fields, to print like Node),
+//! so we read the three properties ourselves.
+
+use javy::quickjs::{Ctx, Value, convert::Coerced};
+
+use crate::jsbox::sandbox::types::JsError;
+
+/// The `RangeError` message quickjs-ng throws when its recursion limit is hit.
+const STACK_OVERFLOW_MESSAGE: &str = "Maximum call stack size exceeded";
+
+/// Reads the pending exception of `ctx` (clearing it) as a [`JsError`].
+pub fn take_exception(ctx: &Ctx<'_>) -> JsError {
+    from_value(ctx.catch())
+}
+
+/// Describes a thrown value. Error objects keep their `name`, `message` and
+/// `stack`; any other thrown value becomes `Error` with its string form.
+pub fn from_value(value: Value<'_>) -> JsError {
+    let Some(object) = value.as_object().filter(|_| value.is_error() || has_name(&value)) else {
+        return JsError {
+            name: "Error".to_owned(),
+            message: coerce_to_string(value),
+            stack: None,
+        };
+    };
+    let name = object
+        .get::<_, Value>("name")
+        .ok()
+        .filter(|v| !v.is_undefined())
+        .map(coerce_to_string)
+        .unwrap_or_else(|| "Error".to_owned());
+    let message = object
+        .get::<_, Value>("message")
+        .ok()
+        .filter(|v| !v.is_undefined())
+        .map(coerce_to_string)
+        .unwrap_or_default();
+    let stack = object
+        .get::<_, Option<Coerced<String>>>("stack")
+        .ok()
+        .flatten()
+        .map(|s| s.0.trim_end().to_owned())
+        .filter(|s| !s.is_empty());
+    JsError { name, message, stack }
+}
+
+/// Whether `error` is quickjs-ng's recursion-limit error.
+pub fn is_stack_overflow(error: &JsError) -> bool {
+    error.name == "RangeError" && error.message == STACK_OVERFLOW_MESSAGE
+}
+
+fn has_name(value: &Value<'_>) -> bool {
+    value
+        .as_object()
+        .is_some_and(|o| o.contains_key("name").unwrap_or(false) && o.contains_key("message").unwrap_or(false))
+}
+
+/// `String(value)`, or a placeholder when even that throws (a hostile
+/// `toString`): describing an error must never raise a second one.
+fn coerce_to_string(value: Value<'_>) -> String {
+    let ctx = value.ctx().clone();
+    match value.get::<Coerced<String>>() {
+        Ok(s) => s.0,
+        Err(_) => {
+            let _ = ctx.catch();
+            "<value that cannot be converted to a string>".to_owned()
+        }
+    }
+}

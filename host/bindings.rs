@@ -1,0 +1,68 @@
+//! Host-side bindings of the `jsbox:sandbox/sandbox` world (`wit/`), and the
+//! conversions between their types and the library's public ones.
+//!
+//! The generated types stay private to the crate: the public API speaks in
+//! [`crate::Script`], [`crate::JsError`]... so that WIT revisions do not
+//! ripple into every embedder's code.
+
+wasmtime::component::bindgen!({
+    world: "sandbox",
+    path: "wit",
+    // Every import may fail the run (e.g. a budget check), so each returns
+    // a `wasmtime::Result`.
+    imports: { default: trappable },
+});
+
+use exports::jsbox::sandbox::run;
+use jsbox::sandbox::types;
+
+impl From<&crate::Script> for run::Script {
+    fn from(script: &crate::Script) -> Self {
+        run::Script {
+            name: script.name.clone(),
+            source: script.source.clone(),
+            kind: match script.kind {
+                crate::SourceKind::Script => run::SourceKind::Script,
+                crate::SourceKind::Module => run::SourceKind::Module,
+            },
+        }
+    }
+}
+
+impl From<types::JsError> for crate::JsError {
+    fn from(error: types::JsError) -> Self {
+        crate::JsError {
+            name: error.name,
+            message: error.message,
+            stack: error.stack,
+        }
+    }
+}
+
+impl From<jsbox::sandbox::log::Level> for crate::LogLevel {
+    fn from(level: jsbox::sandbox::log::Level) -> Self {
+        use jsbox::sandbox::log::Level;
+        match level {
+            Level::Trace => crate::LogLevel::Trace,
+            Level::Debug => crate::LogLevel::Debug,
+            Level::Info => crate::LogLevel::Info,
+            Level::Warn => crate::LogLevel::Warn,
+            Level::Error => crate::LogLevel::Error,
+        }
+    }
+}
+
+/// The WIT context of a run: the caller's context plus the deadline.
+pub fn request_context(context: &crate::RequestContext, deadline_ms: u64) -> types::RequestContext {
+    types::RequestContext {
+        tenant_id: context.tenant_id.clone(),
+        user: context.user.as_ref().map(|user| types::User {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            permissions: user.permissions.clone(),
+        }),
+        request_id: context.request_id.clone(),
+        locale: context.locale.clone(),
+        deadline_ms,
+    }
+}

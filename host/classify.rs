@@ -1,0 +1,75 @@
+//! Mapping how a run ended, as Wasmtime and the guest report it, onto one
+//! [`Outcome`].
+//!
+//! The order of the checks matters: a refused memory growth explains most
+//! other failures that follow it (QuickJS throws `out of memory`, Rust
+//! aborts on a failed allocation), so it is checked before anything the
+//! guest says about itself.
+
+use std::any::Any;
+
+use wasmtime::Trap;
+
+use crate::Limits;
+use crate::bindings::exports::jsbox::sandbox::run::{Completion, Failure};
+use crate::outcome::Outcome;
+
+/// What the guest's `run` export returned, or how calling it failed.
+pub type RawResult = wasmtime::Result<Result<Completion, Failure>>;
+
+/// Classifies a run that returned (normally or through a trap or error).
+pub fn classify(result: RawResult, memory_denied: bool, limits: &Limits) -> Outcome {
+    match result {
+        Ok(Ok(completion)) => Outcome::Ok {
+            value_json: completion.value_json,
+        },
+        Ok(Err(_)) if memory_denied => memory_limit(limits),
+        Ok(Err(Failure::SyntaxError(error))) => Outcome::SyntaxError(error.into()),
+        Ok(Err(Failure::UncaughtException(error))) => Outcome::UncaughtException(error.into()),
+        Ok(Err(Failure::StackOverflow(error))) => Outcome::StackOverflow {
+            error: Some(error.into()),
+        },
+        Ok(Err(Failure::Internal(message))) => Outcome::Internal {
+            message: format!("the guest failed: {message}"),
+        },
+        Err(error) => classify_error(&error, memory_denied, limits),
+    }
+}
+
+fn classify_error(error: &wasmtime::Error, memory_denied: bool, limits: &Limits) -> Outcome {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Outcome::CpuBudget {
+            fuel: limits.fuel.unwrap_or(u64::MAX),
+        },
+        Some(Trap::Interrupt) => Outcome::Timeout {
+            limit: limits.timeout,
+        },
+        Some(Trap::StackOverflow) => Outcome::StackOverflow { error: None },
+        _ if memory_denied => memory_limit(limits),
+        Some(trap) => Outcome::Internal {
+            message: format!("the guest trapped: {trap} ({error:#})"),
+        },
+        // Errors that are not traps come from host functions.
+        None => Outcome::HostError {
+            message: format!("{error:#}"),
+        },
+    }
+}
+
+/// Classifies a panic caught while running (in jsbox's own host code).
+pub fn classify_panic(payload: Box<dyn Any + Send>) -> Outcome {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
+    Outcome::Internal {
+        message: format!("the host panicked during the run: {message}"),
+    }
+}
+
+fn memory_limit(limits: &Limits) -> Outcome {
+    Outcome::MemoryLimit {
+        limit_bytes: limits.memory_bytes,
+    }
+}

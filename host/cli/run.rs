@@ -1,0 +1,143 @@
+//! `jsbox run FILE`: one script, one sandbox, an exit code per outcome.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use jsbox::{
+    Execution, Limits, Outcome, RequestContext, RunOptions, Runtime, Script, SourceKind, StdioSink,
+};
+use serde::Serialize;
+
+use super::args::{parse_context, parse_duration, parse_fuel, parse_size};
+use super::exit;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The JavaScript file to run (UTF-8). `.mjs` files run as ES modules.
+    file: PathBuf,
+
+    /// Wall-clock limit for the run, e.g. `50ms`, `5s`.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    /// CPU budget in fuel units (about one per wasm instruction). Default: no
+    /// budget beyond the timeout.
+    #[arg(long, value_name = "N", value_parser = parse_fuel)]
+    fuel: Option<u64>,
+
+    /// Linear-memory cap, e.g. `128M`, `1G` (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "128M", value_parser = parse_size)]
+    memory: u64,
+
+    /// Cap on console output; output past it is dropped with a warning.
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    max_output: u64,
+
+    /// The request context JS sees as `context`: JSON, or `@file` to read
+    /// JSON from a file. Example: '{"tenantId":"t1","user":{"id":"u1"}}'.
+    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_context)]
+    context: Option<RequestContext>,
+
+    /// Run the file as an ES module, whatever its extension.
+    #[arg(long)]
+    module: bool,
+
+    /// Print the resource report as one JSON line on stderr at exit.
+    #[arg(long)]
+    report: bool,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let script = match read_script(&args.file, args.module) {
+        Ok(script) => script,
+        Err(message) => {
+            eprintln!("jsbox: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let runtime = match Runtime::builder().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("jsbox: internal: {error}");
+            return ExitCode::from(exit::for_outcome(jsbox::OutcomeKind::Internal));
+        }
+    };
+    let options = RunOptions::default()
+        .with_context(args.context.unwrap_or_default())
+        .with_limits(Limits {
+            timeout: args.timeout,
+            fuel: args.fuel,
+            memory_bytes: args.memory,
+            max_output_bytes: args.max_output,
+        })
+        .with_log_sink(Arc::new(StdioSink));
+    let execution = runtime.run(&script, options);
+
+    print_outcome(&execution.outcome);
+    if execution.report.output_truncated {
+        eprintln!(
+            "jsbox: warning: output past the {} byte limit was dropped (see --max-output)",
+            args.max_output
+        );
+    }
+    if args.report {
+        print_report(&execution);
+    }
+    ExitCode::from(exit::for_outcome(execution.outcome.kind()))
+}
+
+/// Reads `path` as UTF-8 source, with errors that say what to fix.
+fn read_script(path: &Path, force_module: bool) -> Result<Script, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not valid UTF-8 (invalid byte at offset {}); jsbox runs UTF-8 source only",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let is_module = force_module || path.extension().is_some_and(|ext| ext == "mjs");
+    Ok(Script {
+        name: path.display().to_string(),
+        source,
+        kind: if is_module {
+            SourceKind::Module
+        } else {
+            SourceKind::Script
+        },
+    })
+}
+
+/// Prints a failed run like Node prints an uncaught error, and a limit as
+/// one `jsbox: kind: ...` line.
+fn print_outcome(outcome: &Outcome) {
+    match outcome {
+        Outcome::Ok { .. } => {}
+        Outcome::UncaughtException(error) => eprintln!("Uncaught {error}"),
+        Outcome::SyntaxError(error) => eprintln!("{error}"),
+        _ => eprintln!("jsbox: {outcome}"),
+    }
+}
+
+#[derive(Serialize)]
+struct ReportLine<'a> {
+    request_id: &'a str,
+    outcome: jsbox::OutcomeKind,
+    #[serde(flatten)]
+    report: &'a jsbox::ResourceReport,
+}
+
+fn print_report(execution: &Execution) {
+    let line = ReportLine {
+        request_id: &execution.request_id,
+        outcome: execution.outcome.kind(),
+        report: &execution.report,
+    };
+    match serde_json::to_string(&line) {
+        Ok(json) => eprintln!("{json}"),
+        Err(error) => eprintln!("jsbox: cannot encode the report: {error}"),
+    }
+}

@@ -1,0 +1,23 @@
+//! Errors that keep a [`Runtime`](crate::Runtime) from being built.
+//!
+//! Failures of a single run are never errors: they are classified
+//! [`Outcome`](crate::Outcome)s, so one bad script cannot be confused with a
+//! broken host.
+
+/// Why a [`Runtime`](crate::Runtime) could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The Wasmtime engine rejected the configuration.
+    #[error("cannot configure the WebAssembly engine: {0}")]
+    Engine(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The embedded guest component failed to compile. This is a build
+    /// problem of jsbox itself, not of any script.
+    #[error("cannot compile the embedded QuickJS guest: {0}")]
+    CompileGuest(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The guest's imports could not be satisfied by the host.
+    #[error("cannot link the guest to the host's imports: {0}")]
+    Link(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The epoch ticker thread could not be started.
+    #[error("cannot start the deadline ticker thread: {0}")]
+    Ticker(#[source] std::io::Error),
+}

@@ -1,0 +1,11 @@
+//! `jsbox:sandbox/context`: the run's request context.
+
+use crate::bindings::jsbox::sandbox::{context, types};
+use crate::state::SandboxState;
+
+impl context::Host for SandboxState {
+    fn get(&mut self) -> wasmtime::Result<types::RequestContext> {
+        self.host_calls += 1;
+        Ok(self.context.clone())
+    }
+}

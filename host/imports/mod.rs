@@ -1,0 +1,10 @@
+//! Host implementations of the interfaces the guest imports, one file per
+//! WIT interface, named after it.
+
+mod context;
+mod log;
+
+use crate::bindings::jsbox::sandbox::types;
+use crate::state::SandboxState;
+
+impl types::Host for SandboxState {}
