@@ -21,7 +21,10 @@ const GUEST_TARGET: &str = "wasm32-wasip1";
 /// Files the toolchain must provide, with the Debian package providing each.
 const TOOLCHAIN_FILES: [(&str, &str); 6] = [
     (DEBIAN_CARGO, "cargo-web"),
-    ("/usr/lib/rustlib/src/rust/library/std/Cargo.toml", "rust-web-src"),
+    (
+        "/usr/lib/rustlib/src/rust/library/std/Cargo.toml",
+        "rust-web-src",
+    ),
     ("/usr/lib/wasm32-wasi/libc.a", "wasi-libc"),
     ("/usr/lib/llvm-16/bin/wasm-ld", "lld-16"),
     ("/usr/bin/clang-16", "clang-16"),
@@ -93,7 +96,13 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> Vec<u8> {
     // RUSTFLAGS, CARGO_TARGET_DIR, jobserver and package variables that would
     // point the guest build at the wrong compiler, flags or directory.
     cargo.env_clear();
-    for kept in ["HOME", "CARGO_HOME", "TMPDIR", "CARGO_NET_OFFLINE", "CARGO_HTTP_TIMEOUT"] {
+    for kept in [
+        "HOME",
+        "CARGO_HOME",
+        "TMPDIR",
+        "CARGO_NET_OFFLINE",
+        "CARGO_HTTP_TIMEOUT",
+    ] {
         if let Some(value) = env::var_os(kept) {
             cargo.env(kept, value);
         }
@@ -125,7 +134,9 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> Vec<u8> {
              If a toolchain file is missing, run `bash scripts/setup.sh`."
         ));
     }
-    let module = target_dir.join(GUEST_TARGET).join("release/jsbox_guest.wasm");
+    let module = target_dir
+        .join(GUEST_TARGET)
+        .join("release/jsbox_guest.wasm");
     std::fs::read(&module)
         .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", module.display())))
 }
@@ -135,7 +146,11 @@ fn componentize(core_module: &[u8]) -> Vec<u8> {
     let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER;
     wit_component::ComponentEncoder::default()
         .module(core_module)
-        .and_then(|encoder| encoder.validate(true).adapter("wasi_snapshot_preview1", adapter))
+        .and_then(|encoder| {
+            encoder
+                .validate(true)
+                .adapter("wasi_snapshot_preview1", adapter)
+        })
         .and_then(|mut encoder| encoder.encode())
         .unwrap_or_else(|e| fail(&format!("componentizing the guest failed: {e:#}")))
 }

@@ -45,6 +45,9 @@ fn classify_error(error: &wasmtime::Error, memory_denied: bool, limits: &Limits)
             limit: limits.timeout,
         },
         Some(Trap::StackOverflow) => Outcome::StackOverflow { error: None },
+        Some(Trap::MemoryOutOfBounds) if is_shadow_stack_overflow(error) => {
+            Outcome::StackOverflow { error: None }
+        }
         _ if memory_denied => memory_limit(limits),
         Some(trap) => Outcome::Internal {
             message: format!("the guest trapped: {trap} ({error:#})"),
@@ -54,6 +57,36 @@ fn classify_error(error: &wasmtime::Error, memory_denied: bool, limits: &Limits)
             message: format!("{error:#}"),
         },
     }
+}
+
+/// How far below address 0 a wrapped-around shadow-stack pointer may point.
+/// A frame larger than this (64 MiB of locals) is not a realistic program.
+const SHADOW_STACK_WRAP_WINDOW: u64 = 64 << 20;
+
+/// Whether an out-of-bounds trap is the guest's shadow stack running out.
+///
+/// QuickJS keeps JS frames on the C "shadow" stack in linear memory, and
+/// quickjs-ng disables its own stack-limit check on WASI. The guest is linked
+/// stack-first (the stack occupies the lowest addresses and grows down), so
+/// exhausting it makes the stack pointer wrap below 0 and the next access
+/// faults at an address just under 4 GiB. Recursion with small frames hits
+/// the host's native `max_wasm_stack` first (`Trap::StackOverflow`); frames
+/// with many locals reach this case instead. Wasmtime reports the faulting
+/// address only in the error's context text, so it is read from there.
+fn is_shadow_stack_overflow(error: &wasmtime::Error) -> bool {
+    const MARKER: &str = "memory fault at wasm address 0x";
+    error.chain().any(|cause| {
+        let text = cause.to_string();
+        let Some(start) = text.find(MARKER).map(|i| i + MARKER.len()) else {
+            return false;
+        };
+        let hex: String = text[start..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        u64::from_str_radix(&hex, 16)
+            .is_ok_and(|address| (1 << 32) - SHADOW_STACK_WRAP_WINDOW <= address && address < 1 << 32)
+    })
 }
 
 /// Classifies a panic caught while running (in jsbox's own host code).

@@ -4,4 +4,5 @@
 //! found at run time.
 
 /// The guest component's bytes (the `jsbox:sandbox/sandbox` world).
-pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jsbox-guest.component.wasm"));
+pub const COMPONENT: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/jsbox-guest.component.wasm"));

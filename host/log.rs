@@ -105,7 +105,9 @@ impl MemorySink {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<LogEvent>> {
         // A panic while holding the lock cannot leave the Vec inconsistent.
-        self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.events
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -189,7 +189,10 @@ impl fmt::Display for Outcome {
                 humantime::format_duration(*limit)
             ),
             Outcome::CpuBudget { fuel } => {
-                write!(f, "{kind}: script exhausted its CPU budget of {fuel} fuel units")
+                write!(
+                    f,
+                    "{kind}: script exhausted its CPU budget of {fuel} fuel units"
+                )
             }
             Outcome::MemoryLimit { limit_bytes } => write!(
                 f,
@@ -197,7 +200,10 @@ impl fmt::Display for Outcome {
                 format_bytes(*limit_bytes)
             ),
             Outcome::StackOverflow { .. } => {
-                write!(f, "{kind}: script exceeded the maximum call stack size (unbounded recursion?)")
+                write!(
+                    f,
+                    "{kind}: script exceeded the maximum call stack size (unbounded recursion?)"
+                )
             }
             Outcome::HostError { message } | Outcome::Internal { message } => {
                 write!(f, "{kind}: {message}")
@@ -209,7 +215,7 @@ impl fmt::Display for Outcome {
 /// `33554432` → `32MiB`; sizes that are not whole MiB print in bytes.
 fn format_bytes(bytes: u64) -> String {
     const MIB: u64 = 1 << 20;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{}MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
@@ -247,11 +253,17 @@ mod tests {
         let timeout = Outcome::Timeout {
             limit: Duration::from_millis(50),
         };
-        assert_eq!(timeout.to_string(), "timeout: script exceeded 50ms wall-clock limit");
+        assert_eq!(
+            timeout.to_string(),
+            "timeout: script exceeded 50ms wall-clock limit"
+        );
         let memory = Outcome::MemoryLimit {
             limit_bytes: 32 << 20,
         };
-        assert_eq!(memory.to_string(), "memory_limit: script exceeded 32MiB memory limit");
+        assert_eq!(
+            memory.to_string(),
+            "memory_limit: script exceeded 32MiB memory limit"
+        );
     }
 
     #[test]

@@ -50,8 +50,8 @@ impl RuntimeBuilder {
     /// takes about a second; build one runtime and share it.
     pub fn build(self) -> Result<Runtime, Error> {
         let engine = new_engine(self.max_wasm_stack)?;
-        let component = Component::new(&engine, guest::COMPONENT)
-            .map_err(|e| Error::CompileGuest(e.into()))?;
+        let component =
+            Component::new(&engine, guest::COMPONENT).map_err(|e| Error::CompileGuest(e.into()))?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| Error::Link(e.into()))?;
         Sandbox::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)

@@ -9,8 +9,8 @@
 
 use javy::quickjs::{Ctx, Function, Object, Value, convert::Coerced, function::Rest};
 
-use crate::jsbox::sandbox::log::{self, Level};
 use crate::js_error;
+use crate::jsbox::sandbox::log::{self, Level};
 
 /// The console methods and the log level each one emits at.
 const METHODS: [(&str, Level); 6] = [

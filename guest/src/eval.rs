@@ -23,7 +23,9 @@ pub fn run(runtime: &Runtime, script: &Script) -> Result<Completion, Failure> {
     context.with(|ctx| match pending {
         Evaluated::Value(json) => Ok(Completion { value_json: json }),
         Evaluated::Module(promise) => {
-            let promise = promise.restore(&ctx).map_err(|e| Failure::Internal(e.to_string()))?;
+            let promise = promise
+                .restore(&ctx)
+                .map_err(|e| Failure::Internal(e.to_string()))?;
             settle_module(&ctx, promise)
         }
     })
@@ -45,8 +47,9 @@ fn evaluate(ctx: &Ctx<'_>, script: &Script) -> Result<Evaluated, Failure> {
             Ok(Evaluated::Value(to_json(ctx, value)))
         }
         SourceKind::Module => {
-            let declared = Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str())
-                .map_err(|_| syntax(ctx))?;
+            let declared =
+                Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str())
+                    .map_err(|_| syntax(ctx))?;
             let (_module, promise) = declared.eval().map_err(|_| uncaught(ctx))?;
             Ok(Evaluated::Module(Persistent::save(ctx, promise)))
         }
@@ -111,7 +114,7 @@ fn settle_module<'js>(ctx: &Ctx<'js>, promise: Promise<'js>) -> Result<Completio
                 Some(Ok(value)) => value,
                 None => Value::new_undefined(ctx.clone()),
             };
-            Err(classify(js_error::from_value(reason)))
+            Err(Failure::UncaughtException(js_error::from_value(reason)))
         }
         PromiseState::Pending => Err(Failure::UncaughtException(JsError {
             name: "Error".to_owned(),
@@ -143,14 +146,5 @@ fn syntax(ctx: &Ctx<'_>) -> Failure {
 }
 
 fn uncaught(ctx: &Ctx<'_>) -> Failure {
-    classify(js_error::take_exception(ctx))
-}
-
-/// Separates the engine's recursion-limit error from other exceptions.
-fn classify(error: JsError) -> Failure {
-    if js_error::is_stack_overflow(&error) {
-        Failure::StackOverflow(error)
-    } else {
-        Failure::UncaughtException(error)
-    }
+    Failure::UncaughtException(js_error::take_exception(ctx))
 }

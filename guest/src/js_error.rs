@@ -8,9 +8,6 @@ use javy::quickjs::{Ctx, Value, convert::Coerced};
 
 use crate::jsbox::sandbox::types::JsError;
 
-/// The `RangeError` message quickjs-ng throws when its recursion limit is hit.
-const STACK_OVERFLOW_MESSAGE: &str = "Maximum call stack size exceeded";
-
 /// Reads the pending exception of `ctx` (clearing it) as a [`JsError`].
 pub fn take_exception(ctx: &Ctx<'_>) -> JsError {
     from_value(ctx.catch())
@@ -19,7 +16,10 @@ pub fn take_exception(ctx: &Ctx<'_>) -> JsError {
 /// Describes a thrown value. Error objects keep their `name`, `message` and
 /// `stack`; any other thrown value becomes `Error` with its string form.
 pub fn from_value(value: Value<'_>) -> JsError {
-    let Some(object) = value.as_object().filter(|_| value.is_error() || has_name(&value)) else {
+    let Some(object) = value
+        .as_object()
+        .filter(|_| value.is_error() || has_name(&value))
+    else {
         return JsError {
             name: "Error".to_owned(),
             message: coerce_to_string(value),
@@ -44,18 +44,17 @@ pub fn from_value(value: Value<'_>) -> JsError {
         .flatten()
         .map(|s| s.0.trim_end().to_owned())
         .filter(|s| !s.is_empty());
-    JsError { name, message, stack }
-}
-
-/// Whether `error` is quickjs-ng's recursion-limit error.
-pub fn is_stack_overflow(error: &JsError) -> bool {
-    error.name == "RangeError" && error.message == STACK_OVERFLOW_MESSAGE
+    JsError {
+        name,
+        message,
+        stack,
+    }
 }
 
 fn has_name(value: &Value<'_>) -> bool {
-    value
-        .as_object()
-        .is_some_and(|o| o.contains_key("name").unwrap_or(false) && o.contains_key("message").unwrap_or(false))
+    value.as_object().is_some_and(|o| {
+        o.contains_key("name").unwrap_or(false) && o.contains_key("message").unwrap_or(false)
+    })
 }
 
 /// `String(value)`, or a placeholder when even that throws (a hostile

@@ -30,13 +30,11 @@ struct Sandbox;
 impl Guest for Sandbox {
     fn run(script: Script) -> Result<Completion, Failure> {
         let runtime = engine::new_runtime().map_err(|e| Failure::Internal(format!("{e:#}")))?;
-        runtime
-            .context()
-            .with(|ctx| -> Result<(), Failure> {
-                console::install(&ctx).map_err(internal)?;
-                context::install(&ctx).map_err(internal)?;
-                Ok(())
-            })?;
+        runtime.context().with(|ctx| -> Result<(), Failure> {
+            console::install(&ctx).map_err(internal)?;
+            context::install(&ctx).map_err(internal)?;
+            Ok(())
+        })?;
         eval::run(&runtime, &script)
     }
 }

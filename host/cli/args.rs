@@ -23,7 +23,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(trimmed.len());
     let (digits, unit) = trimmed.split_at(split);
-    let usage = || format!("invalid size '{text}'; expected a number with an optional unit K, M or G, such as 128M");
+    let usage = || {
+        format!(
+            "invalid size '{text}'; expected a number with an optional unit K, M or G, such as 128M"
+        )
+    };
     let number: u64 = digits.parse().map_err(|_| usage())?;
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 0,
@@ -46,7 +50,9 @@ pub fn parse_fuel(text: &str) -> Result<u64, String> {
     match text.parse::<u64>() {
         Ok(0) => Err("must be greater than zero".to_owned()),
         Ok(fuel) => Ok(fuel),
-        Err(_) => Err(format!("invalid fuel '{text}'; expected a positive integer such as 1000000")),
+        Err(_) => Err(format!(
+            "invalid fuel '{text}'; expected a positive integer such as 1000000"
+        )),
     }
 }
 
@@ -54,7 +60,8 @@ pub fn parse_fuel(text: &str) -> Result<u64, String> {
 pub fn parse_context(text: &str) -> Result<RequestContext, String> {
     let (json, origin) = match text.strip_prefix('@') {
         Some(path) => (
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read context file {path}: {e}"))?,
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read context file {path}: {e}"))?,
             format!("context file {path}"),
         ),
         None => (text.to_owned(), "context JSON".to_owned()),
@@ -96,6 +103,10 @@ mod tests {
     fn context_rejects_unknown_fields() {
         let context = parse_context(r#"{"tenantId":"t","user":{"id":"u"}}"#).unwrap();
         assert_eq!(context.tenant_id.as_deref(), Some("t"));
-        assert!(parse_context(r#"{"tenant":"t"}"#).unwrap_err().contains("unknown field"));
+        assert!(
+            parse_context(r#"{"tenant":"t"}"#)
+                .unwrap_err()
+                .contains("unknown field")
+        );
     }
 }
