@@ -84,8 +84,9 @@ fn is_shadow_stack_overflow(error: &wasmtime::Error) -> bool {
             .chars()
             .take_while(char::is_ascii_hexdigit)
             .collect();
-        u64::from_str_radix(&hex, 16)
-            .is_ok_and(|address| (1 << 32) - SHADOW_STACK_WRAP_WINDOW <= address && address < 1 << 32)
+        u64::from_str_radix(&hex, 16).is_ok_and(|address| {
+            (1 << 32) - SHADOW_STACK_WRAP_WINDOW <= address && address < 1 << 32
+        })
     })
 }
 

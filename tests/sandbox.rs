@@ -56,16 +56,24 @@ fn completion_value_is_returned_as_json() {
 
 #[test]
 fn uncaught_error_keeps_name_message_and_stack_apart() {
-    let execution = run("class MyError extends Error { constructor(m) { super(m); this.name = 'MyError'; } }\n\
-                         function fail() { throw new MyError('went wrong'); }\nfail();");
+    let execution = run(
+        "class MyError extends Error { constructor(m) { super(m); this.name = 'MyError'; } }\n\
+                         function fail() { throw new MyError('went wrong'); }\nfail();",
+    );
     let Outcome::UncaughtException(error) = execution.outcome else {
-        panic!("expected an uncaught exception, got {:?}", execution.outcome);
+        panic!(
+            "expected an uncaught exception, got {:?}",
+            execution.outcome
+        );
     };
     assert_eq!(error.name, "MyError");
     assert_eq!(error.message, "went wrong");
     let stack = error.stack.expect("a stack");
     assert!(stack.contains("at fail (test.js:2:"), "{stack}");
-    assert!(!stack.contains("went wrong"), "the stack holds frames only: {stack}");
+    assert!(
+        !stack.contains("went wrong"),
+        "the stack holds frames only: {stack}"
+    );
 }
 
 #[test]
@@ -73,7 +81,10 @@ fn thrown_non_error_values_are_described() {
     let Outcome::UncaughtException(error) = run("throw 42").outcome else {
         panic!("expected an uncaught exception");
     };
-    assert_eq!((error.name.as_str(), error.message.as_str()), ("Error", "42"));
+    assert_eq!(
+        (error.name.as_str(), error.message.as_str()),
+        ("Error", "42")
+    );
 }
 
 #[test]
@@ -111,11 +122,22 @@ fn console_goes_to_the_sink_with_levels_and_request_id() {
     assert_eq!(events.len(), 3);
     assert_eq!(events[0].message, r#"a 1 {"b":2}"#);
     assert_eq!(events[0].level, jsbox::LogLevel::Info);
-    assert!(events[1].message.starts_with("RangeError: bad\n    at <eval>"));
+    assert!(
+        events[1]
+            .message
+            .starts_with("RangeError: bad\n    at <eval>")
+    );
     assert_eq!(events[1].level, jsbox::LogLevel::Error);
     assert_eq!(events[2].level, jsbox::LogLevel::Debug);
-    assert!(events.iter().all(|e| e.request_id == "req-1" && e.tenant_id.as_deref() == Some("t1")));
-    assert_eq!(execution.report.host_calls, 4, "context.get + three log calls");
+    assert!(
+        events
+            .iter()
+            .all(|e| e.request_id == "req-1" && e.tenant_id.as_deref() == Some("t1"))
+    );
+    assert_eq!(
+        execution.report.host_calls, 4,
+        "context.get + three log calls"
+    );
 }
 
 #[test]
@@ -131,7 +153,10 @@ fn microtasks_run_before_the_run_ends() {
 fn modules_support_top_level_await() {
     let sink = Arc::new(MemorySink::new());
     let execution = runtime().run(
-        &Script::module("main.mjs", "const v = await Promise.resolve(7); console.log(v * 6);"),
+        &Script::module(
+            "main.mjs",
+            "const v = await Promise.resolve(7); console.log(v * 6);",
+        ),
         RunOptions::default().with_log_sink(sink.clone()),
     );
     assert!(execution.outcome.is_ok(), "{:?}", execution.outcome);
@@ -142,11 +167,24 @@ fn modules_support_top_level_await() {
         RunOptions::default(),
     );
     let error = rejected.outcome.js_error().expect("a JS error");
-    assert_eq!((error.name.as_str(), error.message.as_str()), ("TypeError", "nope"));
+    assert_eq!(
+        (error.name.as_str(), error.message.as_str()),
+        ("TypeError", "nope")
+    );
 
-    let never = runtime().run(&Script::module("main.mjs", "await new Promise(() => {});"), RunOptions::default());
+    let never = runtime().run(
+        &Script::module("main.mjs", "await new Promise(() => {});"),
+        RunOptions::default(),
+    );
     assert_eq!(never.outcome.kind(), OutcomeKind::UncaughtException);
-    assert!(never.outcome.js_error().unwrap().message.contains("never settled"));
+    assert!(
+        never
+            .outcome
+            .js_error()
+            .unwrap()
+            .message
+            .contains("never settled")
+    );
 }
 
 #[test]
@@ -200,7 +238,11 @@ fn absent_context_fields_are_null_and_request_id_is_generated() {
 
 #[test]
 fn globals_do_not_leak_between_runs() {
-    assert!(run("globalThis.leaked = 1; Object.prototype.polluted = 2; Array.prototype.push = null; 1").outcome.is_ok());
+    assert!(
+        run("globalThis.leaked = 1; Object.prototype.polluted = 2; Array.prototype.push = null; 1")
+            .outcome
+            .is_ok()
+    );
     let execution = run("[typeof leaked, typeof ({}).polluted, typeof [].push]");
     assert_eq!(
         execution.outcome,
@@ -223,21 +265,32 @@ fn infinite_loop_stops_at_the_deadline() {
     // Correctness, not performance: the deadline must not be ignored. The
     // overshoot itself is measured by `cargo bench`.
     assert!(execution.report.wall_us >= 50_000);
-    assert!(execution.report.wall_us < 1_000_000, "{:?}", execution.report);
+    assert!(
+        execution.report.wall_us < 1_000_000,
+        "{:?}",
+        execution.report
+    );
 }
 
 #[test]
 fn fuel_budget_stops_a_loop_and_is_reported() {
     let limits = Limits::default().with_fuel(5_000_000);
-    let execution = run_with("let i = 0; while (true) { i++ }", RunOptions::default().with_limits(limits));
+    let execution = run_with(
+        "let i = 0; while (true) { i++ }",
+        RunOptions::default().with_limits(limits),
+    );
     assert_eq!(execution.outcome, Outcome::CpuBudget { fuel: 5_000_000 });
     assert_eq!(execution.report.fuel_consumed, 5_000_000);
 }
 
 #[test]
 fn fuel_is_deterministic() {
-    let first = run("let s = 0; for (let i = 0; i < 10000; i++) s += i % 7; s").report.fuel_consumed;
-    let second = run("let s = 0; for (let i = 0; i < 10000; i++) s += i % 7; s").report.fuel_consumed;
+    let first = run("let s = 0; for (let i = 0; i < 10000; i++) s += i % 7; s")
+        .report
+        .fuel_consumed;
+    let second = run("let s = 0; for (let i = 0; i < 10000; i++) s += i % 7; s")
+        .report
+        .fuel_consumed;
     assert!(first > 10_000);
     assert_eq!(first, second);
 }
@@ -248,16 +301,29 @@ fn memory_bomb_is_classified_and_the_next_run_works() {
     let options = RunOptions::default().with_limits(limits);
     let bomb = "const keep = []; while (true) keep.push(new Array(100000).fill(1));";
     let execution = run_with(bomb, options.clone());
-    assert_eq!(execution.outcome, Outcome::MemoryLimit { limit_bytes: 32 << 20 });
+    assert_eq!(
+        execution.outcome,
+        Outcome::MemoryLimit {
+            limit_bytes: 32 << 20
+        }
+    );
     assert!(execution.report.peak_memory_bytes <= 32 << 20);
     assert!(execution.report.peak_memory_bytes > 16 << 20);
 
     // `s + s` would only build a rope; `repeat` materializes the string.
     let string_bomb = "let s = 'x'; while (true) s = s.repeat(2);";
-    assert_eq!(run_with(string_bomb, options.clone()).outcome.kind(), OutcomeKind::MemoryLimit);
+    assert_eq!(
+        run_with(string_bomb, options.clone()).outcome.kind(),
+        OutcomeKind::MemoryLimit
+    );
 
     let after = run_with("[1, 2, 3].map(x => x * 2)", options);
-    assert_eq!(after.outcome, Outcome::Ok { value_json: Some("[2,4,6]".into()) });
+    assert_eq!(
+        after.outcome,
+        Outcome::Ok {
+            value_json: Some("[2,4,6]".into())
+        }
+    );
 }
 
 #[test]
@@ -275,7 +341,11 @@ fn unbounded_recursion_is_a_stack_overflow() {
         "const o = {}; o.toString = function () { return String(this) + ''; }; String(o)",
     ] {
         let outcome = run(source).outcome;
-        assert_eq!(outcome.kind(), OutcomeKind::StackOverflow, "{source}: {outcome:?}");
+        assert_eq!(
+            outcome.kind(),
+            OutcomeKind::StackOverflow,
+            "{source}: {outcome:?}"
+        );
     }
     // Frames with many locals exhaust QuickJS's shadow stack in linear
     // memory before the native wasm stack.
@@ -288,7 +358,9 @@ fn unbounded_recursion_is_a_stack_overflow() {
     // Recursion that fits still works.
     assert_eq!(
         run("function g(n) { return n === 0 ? 0 : g(n - 1) + 1 } g(1000)").outcome,
-        Outcome::Ok { value_json: Some("1000".into()) }
+        Outcome::Ok {
+            value_json: Some("1000".into())
+        }
     );
 }
 
@@ -298,9 +370,16 @@ fn output_past_the_budget_is_dropped_and_reported() {
     let limits = Limits::default().with_max_output_bytes(10_000);
     let execution = run_with(
         "for (let i = 0; i < 1000; i++) console.log('x'.repeat(100)); 'done'",
-        RunOptions::default().with_limits(limits).with_log_sink(sink.clone()),
+        RunOptions::default()
+            .with_limits(limits)
+            .with_log_sink(sink.clone()),
     );
-    assert_eq!(execution.outcome, Outcome::Ok { value_json: Some("\"done\"".into()) });
+    assert_eq!(
+        execution.outcome,
+        Outcome::Ok {
+            value_json: Some("\"done\"".into())
+        }
+    );
     assert!(execution.report.output_truncated);
     assert_eq!(execution.report.output_bytes, 100_000);
     assert_eq!(sink.events().len(), 100);
@@ -329,9 +408,15 @@ fn concurrent_runs_from_many_threads_are_isolated() {
         .map(|i| {
             std::thread::spawn(move || {
                 for j in 0..5 {
-                    let source = format!("globalThis.seen = (globalThis.seen || 0) + 1; [{i}, {j}, seen]");
+                    let source =
+                        format!("globalThis.seen = (globalThis.seen || 0) + 1; [{i}, {j}, seen]");
                     let outcome = run(&source).outcome;
-                    assert_eq!(outcome, Outcome::Ok { value_json: Some(format!("[{i},{j},1]")) });
+                    assert_eq!(
+                        outcome,
+                        Outcome::Ok {
+                            value_json: Some(format!("[{i},{j},1]"))
+                        }
+                    );
                 }
             })
         })
