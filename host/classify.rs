@@ -84,9 +84,8 @@ fn is_shadow_stack_overflow(error: &wasmtime::Error) -> bool {
             .chars()
             .take_while(char::is_ascii_hexdigit)
             .collect();
-        u64::from_str_radix(&hex, 16).is_ok_and(|address| {
-            (1 << 32) - SHADOW_STACK_WRAP_WINDOW <= address && address < 1 << 32
-        })
+        let wrapped = (1 << 32) - SHADOW_STACK_WRAP_WINDOW..1 << 32;
+        u64::from_str_radix(&hex, 16).is_ok_and(|address| wrapped.contains(&address))
     })
 }
 
