@@ -13,8 +13,8 @@ wasmtime::component::bindgen!({
     imports: { default: trappable },
 });
 
+use self::jsbox::sandbox::types;
 use exports::jsbox::sandbox::run;
-use jsbox::sandbox::types;
 
 impl From<&crate::Script> for run::Script {
     fn from(script: &crate::Script) -> Self {
@@ -29,6 +29,12 @@ impl From<&crate::Script> for run::Script {
     }
 }
 
+impl From<crate::Script> for run::Code {
+    fn from(script: crate::Script) -> Self {
+        run::Code::Source((&script).into())
+    }
+}
+
 impl From<types::JsError> for crate::JsError {
     fn from(error: types::JsError) -> Self {
         crate::JsError {
@@ -39,9 +45,9 @@ impl From<types::JsError> for crate::JsError {
     }
 }
 
-impl From<jsbox::sandbox::log::Level> for crate::LogLevel {
-    fn from(level: jsbox::sandbox::log::Level) -> Self {
-        use jsbox::sandbox::log::Level;
+impl From<self::jsbox::sandbox::log::Level> for crate::LogLevel {
+    fn from(level: self::jsbox::sandbox::log::Level) -> Self {
+        use self::jsbox::sandbox::log::Level;
         match level {
             Level::Trace => crate::LogLevel::Trace,
             Level::Debug => crate::LogLevel::Debug,

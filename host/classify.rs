@@ -8,47 +8,58 @@
 
 use std::any::Any;
 
-use wasmtime::Trap;
+use wasmtime::{PoolConcurrencyLimitError, Trap};
 
 use crate::Limits;
-use crate::bindings::exports::jsbox::sandbox::run::{Completion, Failure};
+use crate::bindings::exports::jsbox::sandbox::run::Failure;
 use crate::outcome::Outcome;
 
-/// What the guest's `run` export returned, or how calling it failed.
-pub type RawResult = wasmtime::Result<Result<Completion, Failure>>;
+/// What classification needs to know about the run besides its result.
+pub struct RunFacts<'a> {
+    /// The run's (effective) limits.
+    pub limits: &'a Limits,
+    /// Whether the memory limiter refused a growth.
+    pub memory_denied: bool,
+    /// The runtime's sandbox pool size, for `Overloaded`.
+    pub max_concurrent: u32,
+}
 
-/// Classifies a run that returned (normally or through a trap or error).
-pub fn classify(result: RawResult, memory_denied: bool, limits: &Limits) -> Outcome {
-    match result {
-        Ok(Ok(completion)) => Outcome::Ok {
-            value_json: completion.value_json,
-        },
-        Ok(Err(_)) if memory_denied => memory_limit(limits),
-        Ok(Err(Failure::SyntaxError(error))) => Outcome::SyntaxError(error.into()),
-        Ok(Err(Failure::UncaughtException(error))) => Outcome::UncaughtException(error.into()),
-        Ok(Err(Failure::StackOverflow(error))) => Outcome::StackOverflow {
+/// Classifies a failure the guest reported about the script.
+pub fn classify_failure(failure: Failure, facts: &RunFacts<'_>) -> Outcome {
+    if facts.memory_denied {
+        return memory_limit(facts.limits);
+    }
+    match failure {
+        Failure::SyntaxError(error) => Outcome::SyntaxError(error.into()),
+        Failure::UncaughtException(error) => Outcome::UncaughtException(error.into()),
+        Failure::StackOverflow(error) => Outcome::StackOverflow {
             error: Some(error.into()),
         },
-        Ok(Err(Failure::Internal(message))) => Outcome::Internal {
+        Failure::Internal(message) => Outcome::Internal {
             message: format!("the guest failed: {message}"),
         },
-        Err(error) => classify_error(&error, memory_denied, limits),
     }
 }
 
-fn classify_error(error: &wasmtime::Error, memory_denied: bool, limits: &Limits) -> Outcome {
+/// Classifies an error from instantiating or calling the guest.
+pub fn classify_error(error: &wasmtime::Error, facts: &RunFacts<'_>) -> Outcome {
+    if error.is::<PoolConcurrencyLimitError>() {
+        return Outcome::Overloaded {
+            max_concurrent: facts.max_concurrent,
+        };
+    }
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => Outcome::CpuBudget {
-            fuel: limits.fuel.unwrap_or(u64::MAX),
+            fuel: facts.limits.fuel.unwrap_or(u64::MAX),
         },
         Some(Trap::Interrupt) => Outcome::Timeout {
-            limit: limits.timeout,
+            limit: facts.limits.timeout,
         },
         Some(Trap::StackOverflow) => Outcome::StackOverflow { error: None },
         Some(Trap::MemoryOutOfBounds) if is_shadow_stack_overflow(error) => {
             Outcome::StackOverflow { error: None }
         }
-        _ if memory_denied => memory_limit(limits),
+        _ if facts.memory_denied => memory_limit(facts.limits),
         Some(trap) => Outcome::Internal {
             message: format!("the guest trapped: {trap} ({error:#})"),
         },

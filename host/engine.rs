@@ -2,28 +2,74 @@
 //!
 //! One engine serves all runs of a [`Runtime`](crate::Runtime). Fuel and
 //! epoch interruption are compiled into the guest's code here; each run's
-//! store then chooses its own budget and deadline.
+//! store then chooses its own budget and deadline. With pooling, instance
+//! slots (memories, tables, instances) are reserved up front and reused:
+//! a new instance maps the snapshot's memory image copy-on-write instead of
+//! allocating and initializing memory.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, OptLevel};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
 
 use crate::Error;
+
+/// Core instances, memories and tables one guest instance needs at most
+/// (the guest module, the WASI adapter and the component's glue modules).
+const CORE_INSTANCES_PER_SANDBOX: u32 = 8;
+const MEMORIES_PER_SANDBOX: u32 = 2;
+const TABLES_PER_SANDBOX: u32 = 4;
+/// Fiber stacks: only the snapshot step runs guest code asynchronously.
+const ASYNC_STACKS: u32 = 4;
+
+/// How instances get their memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allocation {
+    /// Fresh mappings for every instance.
+    OnDemand,
+    /// Pre-reserved slots reused across instances.
+    Pooling {
+        /// Sandboxes that may exist at once.
+        max_concurrent: u32,
+        /// Linear memory a slot can hold.
+        max_memory_bytes: u64,
+        /// Bytes of a slot's memory kept mapped between uses, reset by
+        /// `memset` rather than `madvise`: cheaper to reuse.
+        keep_resident_bytes: usize,
+    },
+}
 
 /// Builds the engine: Cranelift, the component model, fuel metering and
 /// epoch interruption. `max_wasm_stack` bounds the native stack wasm may use,
 /// so runaway recursion traps instead of overflowing the host thread.
-pub fn new_engine(max_wasm_stack: usize) -> Result<Engine, Error> {
+pub fn new_engine(max_wasm_stack: usize, allocation: Allocation) -> Result<Engine, Error> {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
         .cranelift_opt_level(OptLevel::Speed)
         .consume_fuel(true)
         .epoch_interruption(true)
-        .max_wasm_stack(max_wasm_stack);
+        .max_wasm_stack(max_wasm_stack)
+        .memory_init_cow(true);
+    if let Allocation::Pooling {
+        max_concurrent,
+        max_memory_bytes,
+        keep_resident_bytes,
+    } = allocation
+    {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(max_concurrent)
+            .total_core_instances(max_concurrent.saturating_mul(CORE_INSTANCES_PER_SANDBOX))
+            .total_memories(max_concurrent.saturating_mul(MEMORIES_PER_SANDBOX))
+            .total_tables(max_concurrent.saturating_mul(TABLES_PER_SANDBOX))
+            .total_stacks(ASYNC_STACKS)
+            .max_memory_size(usize::try_from(max_memory_bytes).unwrap_or(usize::MAX))
+            .linear_memory_keep_resident(keep_resident_bytes)
+            .table_keep_resident(keep_resident_bytes);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
     Engine::new(&config).map_err(|e| Error::Engine(e.into()))
 }
 

@@ -14,6 +14,12 @@ pub enum Error {
     /// problem of jsbox itself, not of any script.
     #[error("cannot compile the embedded QuickJS guest: {0}")]
     CompileGuest(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Pre-initializing the guest for its snapshot failed.
+    #[error("cannot pre-initialize the QuickJS guest: {0}")]
+    Snapshot(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A setting of the builder is out of range.
+    #[error("invalid runtime configuration: {0}")]
+    InvalidConfig(String),
     /// The guest's imports could not be satisfied by the host.
     #[error("cannot link the guest to the host's imports: {0}")]
     Link(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -18,6 +18,8 @@
 //! The map of the code is in `ARCHITECTURE.md`.
 
 mod bindings;
+mod builder;
+mod cache;
 mod classify;
 mod context;
 mod engine;
@@ -30,14 +32,19 @@ mod log;
 mod outcome;
 mod report;
 mod runtime;
+mod sandbox;
 mod script;
+mod snapshot;
 mod state;
 
+pub use builder::RuntimeBuilder;
+pub use cache::bytecode::BytecodeCacheStats;
+pub use cache::component::ComponentSource;
 pub use context::{RequestContext, User};
 pub use error::Error;
 pub use limits::Limits;
 pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};
 pub use outcome::{JsError, Outcome, OutcomeKind};
-pub use report::ResourceReport;
-pub use runtime::{Execution, RunOptions, Runtime, RuntimeBuilder};
+pub use report::{BytecodeCacheUse, ResourceReport};
+pub use runtime::{Execution, RunOptions, Runtime};
 pub use script::{Script, SourceKind};

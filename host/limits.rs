@@ -37,6 +37,26 @@ impl Limits {
         self
     }
 
+    /// Fuel per millisecond of CPU on the machine the calibration ran on
+    /// (`cargo bench --bench calibrate`): the median rate of the CPU, JSON and
+    /// string workloads there. Fuel counts wasm instructions, so the budget
+    /// stops a script at the same point everywhere; only its duration in
+    /// time differs between machines.
+    pub const FUEL_PER_CPU_MS: u64 = 1_000_000;
+
+    /// The fuel budget that lasts about `cpu` on the calibration machine.
+    pub fn fuel_for_cpu_time(cpu: Duration) -> u64 {
+        let fuel = cpu.as_secs_f64() * 1e3 * Self::FUEL_PER_CPU_MS as f64;
+        (fuel as u64).max(1)
+    }
+
+    /// Sets [`Limits::fuel`] from a CPU time; see
+    /// [`Limits::fuel_for_cpu_time`].
+    pub fn with_cpu_time(mut self, cpu: Duration) -> Self {
+        self.fuel = Some(Self::fuel_for_cpu_time(cpu));
+        self
+    }
+
     /// Sets [`Limits::fuel`].
     pub fn with_fuel(mut self, fuel: u64) -> Self {
         self.fuel = Some(fuel);

@@ -69,6 +69,13 @@ pub enum Outcome {
         /// The JS error, when QuickJS caught the overflow itself.
         error: Option<JsError>,
     },
+    /// No sandbox slot was free: the runtime's
+    /// [`max_concurrent`](crate::RuntimeBuilder::max_concurrent) sandboxes
+    /// were all in use. Retry later, or admit fewer runs at once.
+    Overloaded {
+        /// The runtime's pool size.
+        max_concurrent: u32,
+    },
     /// A host function the guest called failed.
     HostError {
         /// What failed.
@@ -100,6 +107,8 @@ pub enum OutcomeKind {
     MemoryLimit,
     /// See [`Outcome::StackOverflow`].
     StackOverflow,
+    /// See [`Outcome::Overloaded`].
+    Overloaded,
     /// See [`Outcome::HostError`].
     HostError,
     /// See [`Outcome::Internal`].
@@ -108,7 +117,7 @@ pub enum OutcomeKind {
 
 impl OutcomeKind {
     /// Every kind, in declaration order.
-    pub const ALL: [OutcomeKind; 9] = [
+    pub const ALL: [OutcomeKind; 10] = [
         OutcomeKind::Ok,
         OutcomeKind::UncaughtException,
         OutcomeKind::SyntaxError,
@@ -116,6 +125,7 @@ impl OutcomeKind {
         OutcomeKind::CpuBudget,
         OutcomeKind::MemoryLimit,
         OutcomeKind::StackOverflow,
+        OutcomeKind::Overloaded,
         OutcomeKind::HostError,
         OutcomeKind::Internal,
     ];
@@ -130,6 +140,7 @@ impl OutcomeKind {
             OutcomeKind::CpuBudget => "cpu_budget",
             OutcomeKind::MemoryLimit => "memory_limit",
             OutcomeKind::StackOverflow => "stack_overflow",
+            OutcomeKind::Overloaded => "overloaded",
             OutcomeKind::HostError => "host_error",
             OutcomeKind::Internal => "internal",
         }
@@ -153,6 +164,7 @@ impl Outcome {
             Outcome::CpuBudget { .. } => OutcomeKind::CpuBudget,
             Outcome::MemoryLimit { .. } => OutcomeKind::MemoryLimit,
             Outcome::StackOverflow { .. } => OutcomeKind::StackOverflow,
+            Outcome::Overloaded { .. } => OutcomeKind::Overloaded,
             Outcome::HostError { .. } => OutcomeKind::HostError,
             Outcome::Internal { .. } => OutcomeKind::Internal,
         }
@@ -205,6 +217,10 @@ impl fmt::Display for Outcome {
                     "{kind}: script exceeded the maximum call stack size (unbounded recursion?)"
                 )
             }
+            Outcome::Overloaded { max_concurrent } => write!(
+                f,
+                "{kind}: all {max_concurrent} sandboxes are in use; retry later"
+            ),
             Outcome::HostError { message } | Outcome::Internal { message } => {
                 write!(f, "{kind}: {message}")
             }
@@ -239,6 +255,7 @@ mod tests {
                 "cpu_budget",
                 "memory_limit",
                 "stack_overflow",
+                "overloaded",
                 "host_error",
                 "internal"
             ]

@@ -1,88 +1,44 @@
-//! [`Runtime`]: the compiled guest plus the engine, shared by every run; and
-//! [`Runtime::run`], which gives each run a fresh store and instance.
+//! [`Runtime`]: the engine, the compiled guest and the caches, shared by
+//! every run; and [`Runtime::run`], which gives each run fresh sandboxes.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+use wasmtime::Engine;
 
-use crate::bindings::{self, Sandbox, SandboxPre};
-use crate::classify::{RawResult, classify, classify_panic};
-use crate::engine::{EpochTicker, new_engine};
+use crate::bindings::exports::jsbox::sandbox::run::Code;
+use crate::bindings::{self, SandboxPre};
+use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats, BytecodeKey};
+use crate::cache::component::ComponentSource;
+use crate::classify::{RunFacts, classify_error, classify_failure, classify_panic};
+use crate::engine::EpochTicker;
 use crate::log::{DiscardSink, LogSink};
+use crate::report::BytecodeCacheUse;
+use crate::sandbox::Sandbox;
 use crate::state::SandboxState;
-use crate::{Error, Limits, Outcome, RequestContext, ResourceReport, Script, guest};
-
-/// Builds a [`Runtime`].
-#[derive(Debug, Clone)]
-pub struct RuntimeBuilder {
-    epoch_tick: Duration,
-    max_wasm_stack: usize,
-}
-
-impl Default for RuntimeBuilder {
-    fn default() -> Self {
-        RuntimeBuilder {
-            epoch_tick: Duration::from_millis(1),
-            max_wasm_stack: 1 << 20,
-        }
-    }
-}
-
-impl RuntimeBuilder {
-    /// How often the deadline is checked. A run stops at most about one
-    /// tick after its deadline. Default: 1 ms.
-    pub fn epoch_tick(mut self, tick: Duration) -> Self {
-        self.epoch_tick = tick.max(Duration::from_micros(100));
-        self
-    }
-
-    /// The native stack wasm code may use; deeper recursion ends the run as
-    /// [`Outcome::StackOverflow`]. Default: 1 MiB.
-    pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
-        self.max_wasm_stack = bytes;
-        self
-    }
-
-    /// Compiles the embedded guest and starts the epoch ticker. Compiling
-    /// takes about a second; build one runtime and share it.
-    pub fn build(self) -> Result<Runtime, Error> {
-        let engine = new_engine(self.max_wasm_stack)?;
-        let component =
-            Component::new(&engine, guest::COMPONENT).map_err(|e| Error::CompileGuest(e.into()))?;
-        let mut linker = Linker::<SandboxState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| Error::Link(e.into()))?;
-        Sandbox::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
-            .map_err(|e| Error::Link(e.into()))?;
-        let instance_pre = linker
-            .instantiate_pre(&component)
-            .map_err(|e| Error::Link(e.into()))?;
-        let sandbox_pre = SandboxPre::new(instance_pre).map_err(|e| Error::Link(e.into()))?;
-        let ticker = EpochTicker::start(engine.clone(), self.epoch_tick)?;
-        Ok(Runtime {
-            inner: Arc::new(RuntimeInner {
-                engine,
-                sandbox_pre,
-                _ticker: ticker,
-            }),
-        })
-    }
-}
+use crate::{Limits, Outcome, RequestContext, ResourceReport, RuntimeBuilder, Script};
 
 /// Runs scripts, each in a fresh sandbox. `Send + Sync` and cheap to clone:
-/// build one and share it between threads.
+/// build one with [`Runtime::builder`] and share it between threads.
 #[derive(Clone)]
 pub struct Runtime {
     inner: Arc<RuntimeInner>,
 }
 
-struct RuntimeInner {
-    engine: Engine,
-    sandbox_pre: SandboxPre<SandboxState>,
+pub(crate) struct RuntimeInner {
+    pub engine: Engine,
+    pub sandbox_pre: SandboxPre<SandboxState>,
+    /// Hash of the guest build; part of every bytecode key.
+    pub guest_hash: blake3::Hash,
+    pub bytecode_cache: Option<BytecodeCache>,
+    pub component_source: ComponentSource,
+    /// The pool size, when pooling; runs beyond it are `Overloaded`.
+    pub max_concurrent: Option<u32>,
+    /// The largest memory a sandbox can have; caps every run's limit.
+    pub max_memory_bytes: Option<u64>,
     /// Dropped (stopped) with the last clone of the runtime.
-    _ticker: EpochTicker,
+    pub _ticker: EpochTicker,
 }
 
 /// Per-run settings.
@@ -90,7 +46,8 @@ struct RuntimeInner {
 pub struct RunOptions {
     /// The request context, readable in JS as `context`.
     pub context: RequestContext,
-    /// The run's limits.
+    /// The run's limits. A memory limit above the runtime's
+    /// [`max_memory_bytes`](RuntimeBuilder::max_memory_bytes) is lowered to it.
     pub limits: Limits,
     /// Where the run's log events go. Default: discarded.
     pub log_sink: Arc<dyn LogSink>,
@@ -143,6 +100,12 @@ impl Runtime {
         RuntimeBuilder::default()
     }
 
+    pub(crate) fn from_inner(inner: RuntimeInner) -> Self {
+        Runtime {
+            inner: Arc::new(inner),
+        }
+    }
+
     /// Runs `script` in a new sandbox and classifies how it ended. Never
     /// fails and never panics: every failure, including jsbox's own, is an
     /// [`Outcome`].
@@ -150,77 +113,129 @@ impl Runtime {
         let started = Instant::now();
         let RunOptions {
             mut context,
-            limits,
+            mut limits,
             log_sink,
         } = options;
+        if let Some(max) = self.inner.max_memory_bytes {
+            limits.memory_bytes = limits.memory_bytes.min(max);
+        }
         if context.request_id.is_empty() {
             context.request_id = uuid::Uuid::new_v4().to_string();
         }
-        let request_id = context.request_id.clone();
-        let state = SandboxState::new(
-            bindings::request_context(&context, deadline_ms(limits.timeout)),
-            limits.memory_bytes,
-            limits.max_output_bytes,
+        let run = Run {
+            inner: &self.inner,
+            limits: &limits,
+            context: bindings::request_context(&context, deadline_ms(limits.timeout)),
             log_sink,
-        );
-        let mut store = Store::new(&self.inner.engine, state);
-        let fuel = limits.fuel.unwrap_or(u64::MAX);
-
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            self.prepare_store(&mut store, fuel, started + limits.timeout)?;
-            self.call_guest(&mut store, script)
-        }));
-        let memory_denied = store.data().limiter.denied();
-        let outcome = match result {
-            Ok(result) => classify(result, memory_denied, &limits),
-            Err(panic) => classify_panic(panic),
+            deadline: started + limits.timeout,
         };
-
-        let state = store.data();
-        let report = ResourceReport {
-            wall_us: started.elapsed().as_micros() as u64,
-            fuel_consumed: fuel - store.get_fuel().unwrap_or(fuel),
-            peak_memory_bytes: state.limiter.peak(),
-            host_calls: state.host_calls,
-            output_bytes: state.output.used(),
-            output_truncated: state.output.exceeded(),
-        };
+        let mut report = ResourceReport::default();
+        let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(script, &mut report)))
+            .unwrap_or_else(classify_panic);
+        report.wall_us = started.elapsed().as_micros() as u64;
         Execution {
             outcome,
             report,
-            request_id,
+            request_id: context.request_id,
         }
     }
 
-    /// Installs the run's fuel, memory cap and deadline. The deadline must
-    /// be armed before instantiation: instantiating runs the guest's
-    /// initializer, and a new store's epoch deadline has already passed.
-    fn prepare_store(
-        &self,
-        store: &mut Store<SandboxState>,
-        fuel: u64,
-        deadline: Instant,
-    ) -> wasmtime::Result<()> {
-        store.set_fuel(fuel)?;
-        store.limiter(|state| &mut state.limiter);
-        // Check the clock on every epoch tick: the deadline is honoured to
-        // within a tick, and never early, whatever the tick's phase.
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Err(Trap::Interrupt.into())
-            } else {
-                Ok(UpdateDeadline::Continue(1))
-            }
-        });
-        Ok(())
+    /// The bytecode cache's counters, if the runtime has one.
+    pub fn bytecode_cache_stats(&self) -> Option<BytecodeCacheStats> {
+        self.inner.bytecode_cache.as_ref().map(BytecodeCache::stats)
     }
 
-    fn call_guest(&self, store: &mut Store<SandboxState>, script: &Script) -> RawResult {
-        let sandbox = self.inner.sandbox_pre.instantiate(&mut *store)?;
-        sandbox
-            .jsbox_sandbox_run()
-            .call_run(&mut *store, &script.into())
+    /// Where the compiled guest came from: the disk cache, or a fresh
+    /// compilation (and why).
+    pub fn component_source(&self) -> &ComponentSource {
+        &self.inner.component_source
+    }
+}
+
+/// One call of [`Runtime::run`].
+struct Run<'a> {
+    inner: &'a RuntimeInner,
+    limits: &'a Limits,
+    context: bindings::jsbox::sandbox::types::RequestContext,
+    log_sink: Arc<dyn LogSink>,
+    deadline: Instant,
+}
+
+impl Run<'_> {
+    fn execute(&self, script: &Script, report: &mut ResourceReport) -> Outcome {
+        let code = match self.code(script, report) {
+            Ok(code) => code,
+            Err(outcome) => return outcome,
+        };
+        let mut sandbox = match self.sandbox(self.log_sink.clone()) {
+            Ok(sandbox) => sandbox,
+            Err(error) => return classify_error(&error, &self.facts(false)),
+        };
+        let result = sandbox.run(&self.inner.sandbox_pre, &code);
+        let state = sandbox.state();
+        report.fuel_consumed = sandbox.fuel_consumed();
+        report.peak_memory_bytes = report.peak_memory_bytes.max(state.limiter.peak());
+        report.host_calls = state.host_calls;
+        report.output_bytes = state.output.used();
+        report.output_truncated = state.output.exceeded();
+        let facts = self.facts(state.limiter.denied());
+        match result {
+            Ok(Ok(completion)) => Outcome::Ok {
+                value_json: completion.value_json,
+            },
+            Ok(Err(failure)) => classify_failure(failure, &facts),
+            Err(error) => classify_error(&error, &facts),
+        }
+    }
+
+    /// The code to run: cached bytecode, freshly compiled bytecode, or the
+    /// source itself when there is no cache. A failure to compile is the
+    /// run's outcome.
+    fn code(&self, script: &Script, report: &mut ResourceReport) -> Result<Code, Outcome> {
+        let Some(cache) = &self.inner.bytecode_cache else {
+            return Ok(Code::Source(script.into()));
+        };
+        let key = BytecodeKey::new(&self.inner.guest_hash, script);
+        if let Some(bytecode) = cache.get(&key) {
+            report.bytecode_cache = BytecodeCacheUse::Hit;
+            return Ok(Code::Compiled(bytecode.to_vec()));
+        }
+        report.bytecode_cache = BytecodeCacheUse::Miss;
+        // Parsing runs no script code and calls no import, so it gets a
+        // sandbox of its own that never sees the caller's log sink.
+        let mut sandbox = self
+            .sandbox(Arc::new(DiscardSink))
+            .map_err(|error| classify_error(&error, &self.facts(false)))?;
+        let result = sandbox.compile(&self.inner.sandbox_pre, &script.into());
+        report.compile_fuel = sandbox.fuel_consumed();
+        report.peak_memory_bytes = sandbox.state().limiter.peak();
+        let facts = self.facts(sandbox.state().limiter.denied());
+        match result {
+            Ok(Ok(bytecode)) => {
+                cache.insert(key, Arc::from(bytecode.as_slice()));
+                Ok(Code::Compiled(bytecode))
+            }
+            Ok(Err(failure)) => Err(classify_failure(failure, &facts)),
+            Err(error) => Err(classify_error(&error, &facts)),
+        }
+    }
+
+    fn sandbox(&self, log_sink: Arc<dyn LogSink>) -> wasmtime::Result<Sandbox> {
+        Sandbox::new(
+            &self.inner.engine,
+            self.limits,
+            self.context.clone(),
+            log_sink,
+            self.deadline,
+        )
+    }
+
+    fn facts(&self, memory_denied: bool) -> RunFacts<'_> {
+        RunFacts {
+            limits: self.limits,
+            memory_denied,
+            max_concurrent: self.inner.max_concurrent.unwrap_or(u32::MAX),
+        }
     }
 }
 

@@ -26,6 +26,8 @@ impl Scripts {
 
 fn jsbox(args: &[&str], file: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jsbox"));
+    // Share one compiled-guest cache between the tests, away from $HOME.
+    command.env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"));
     command.args(args);
     if let Some(file) = file {
         command.arg(file);

@@ -425,3 +425,25 @@ fn concurrent_runs_from_many_threads_are_isolated() {
         thread.join().expect("thread ran");
     }
 }
+
+/// A sink that panics, standing in for any bug in host code during a run.
+struct PanickingSink;
+
+impl jsbox::LogSink for PanickingSink {
+    fn log(&self, _event: jsbox::LogEvent) {
+        panic!("sink exploded");
+    }
+}
+
+#[test]
+fn a_panic_in_host_code_is_an_internal_outcome_not_a_crash() {
+    let execution = run_with(
+        "console.log('boom')",
+        RunOptions::default().with_log_sink(Arc::new(PanickingSink)),
+    );
+    let Outcome::Internal { message } = execution.outcome else {
+        panic!("expected internal, got {:?}", execution.outcome);
+    };
+    assert!(message.contains("sink exploded"), "{message}");
+    assert!(run("1").outcome.is_ok(), "the runtime still works");
+}

@@ -1,20 +1,76 @@
-//! Construction of the QuickJS runtime a run executes in.
+//! The QuickJS runtime, created once per guest and, through the host's
+//! snapshot, shared by every instance started from it.
+
+use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-/// Creates the QuickJS runtime for one run.
-///
+use crate::console;
+
+/// QuickJS's GC runs when allocations since the last collection pass this.
+/// javy's default never collects, which suits one-shot programs but makes
+/// cyclic garbage count against the host's memory cap; 8 MiB keeps
+/// collection rare for small handlers.
+const GC_THRESHOLD_BYTES: usize = 8 << 20;
+
+/// The runtime. Wasm has one thread, so the `Sync` bound that `OnceLock`
+/// requires is met by [`GuestOnly`].
+static RUNTIME: OnceLock<GuestOnly<Runtime>> = OnceLock::new();
+
+/// Wraps a value that is only ever touched by the guest's single thread.
+struct GuestOnly<T>(T);
+
+// SAFETY: this crate is built only for wasm32-wasip1, which has no threads:
+// there is no second thread that could observe the value.
+unsafe impl<T> Sync for GuestOnly<T> {}
+// SAFETY: as above; the value never moves between threads.
+unsafe impl<T> Send for GuestOnly<T> {}
+
+/// Creates the runtime and the globals that do not depend on a run.
+/// Idempotent: the host's snapshot already contains the result.
+pub fn initialize() -> anyhow::Result<()> {
+    if RUNTIME.get().is_some() {
+        return Ok(());
+    }
+    let runtime = new_runtime()?;
+    runtime
+        .context()
+        .with(|ctx| console::install(&ctx))
+        .map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
+    // Only this thread initializes, so the cell cannot have been filled
+    // since the check above.
+    let _ = RUNTIME.set(GuestOnly(runtime));
+    Ok(())
+}
+
+/// The runtime, initializing it first when there is no snapshot.
+pub fn runtime() -> anyhow::Result<&'static Runtime> {
+    initialize()?;
+    Ok(&RUNTIME.get().expect("initialized above").0)
+}
+
+/// Per-run state that must not come from the snapshot: `Math.random`'s
+/// generator is re-seeded from the host's CSPRNG, so two runs started from
+/// the same snapshot never share a random sequence.
+pub fn start_run() -> anyhow::Result<()> {
+    let seed = getrandom::u64().map_err(|e| anyhow::anyhow!("no randomness from the host: {e}"))?;
+    fastrand::seed(seed);
+    Ok(())
+}
+
 /// `console` from javy is replaced by [`crate::console`], so its streams are
 /// sinks. The memory limit is left to the host, which caps linear memory: a
 /// failed `memory.grow` makes QuickJS throw `InternalError: out of memory`.
 /// So is the recursion limit: quickjs-ng compiles its stack check out on
 /// WASI, so deep recursion traps and the host classifies the trap (see
 /// `host/classify.rs`).
-pub fn new_runtime() -> anyhow::Result<Runtime> {
+fn new_runtime() -> anyhow::Result<Runtime> {
     let mut config = Config::default();
     config
         .log_stream(Box::new(std::io::sink()))
         .err_stream(Box::new(std::io::sink()))
-        .text_encoding(true);
+        .gc_threshold(GC_THRESHOLD_BYTES)
+        .text_encoding(true)
+        .weak_ref(true);
     Runtime::new(config)
 }

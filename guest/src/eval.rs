@@ -1,22 +1,47 @@
-//! Parsing and evaluating the run's source, then draining its jobs.
+//! Compiling and evaluating the run's code, then draining its jobs.
 //!
 //! Scripts are compiled first and evaluated second, so that a parse failure
 //! is reported as `syntax-error` while a `SyntaxError` thrown at run time
-//! (by `eval`, `JSON.parse`...) stays an `uncaught-exception`.
+//! (by `eval`, `JSON.parse`...) stays an `uncaught-exception`. `compile`
+//! serializes the parsed code as QuickJS bytecode behind a one-byte tag
+//! saying whether it is a script or a module; the host caches it and hands
+//! it back to `run`, which then skips parsing.
 
 use std::ffi::CString;
 
 use javy::Runtime;
-use javy::quickjs::{Ctx, Module, Persistent, Promise, Value, promise::PromiseState, qjs};
+use javy::quickjs::{
+    Ctx, Module, Persistent, Promise, Value, WriteOptions, promise::PromiseState, qjs,
+};
 
-use crate::exports::jsbox::sandbox::run::{Completion, Failure, Script, SourceKind};
+use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
 use crate::js_error;
 use crate::jsbox::sandbox::types::JsError;
 
-/// Evaluates `script` and runs the microtasks it queued.
-pub fn run(runtime: &Runtime, script: &Script) -> Result<Completion, Failure> {
+const TAG_SCRIPT: u8 = 0;
+const TAG_MODULE: u8 = 1;
+
+/// Parses `script` into tagged bytecode without running it.
+pub fn compile(runtime: &Runtime, script: &Script) -> Result<Vec<u8>, Failure> {
+    runtime.context().with(|ctx| match script.kind {
+        SourceKind::Script => {
+            let function = compile_script(&ctx, &script.name, &script.source)?;
+            write_bytecode(&ctx, TAG_SCRIPT, &function)
+        }
+        SourceKind::Module => {
+            let module = declare_module(&ctx, script)?;
+            let bytes = module
+                .write(WriteOptions::default())
+                .map_err(|_| internal(&ctx, "serializing the module"))?;
+            Ok(tagged(TAG_MODULE, &bytes))
+        }
+    })
+}
+
+/// Evaluates `code` and runs the microtasks it queued.
+pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
     let context = runtime.context();
-    let pending = context.with(|ctx| evaluate(&ctx, script))?;
+    let pending = context.with(|ctx| evaluate(&ctx, code))?;
     runtime
         .resolve_pending_jobs()
         .map_err(|_| context.with(|ctx| uncaught(&ctx)))?;
@@ -39,21 +64,55 @@ enum Evaluated {
     Module(Persistent<Promise<'static>>),
 }
 
-fn evaluate(ctx: &Ctx<'_>, script: &Script) -> Result<Evaluated, Failure> {
-    match script.kind {
-        SourceKind::Script => {
-            let function = compile_script(ctx, &script.name, &script.source)?;
-            let value = eval_function(ctx, function)?;
-            Ok(Evaluated::Value(to_json(ctx, value)))
-        }
-        SourceKind::Module => {
-            let declared =
-                Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str())
-                    .map_err(|_| syntax(ctx))?;
-            let (_module, promise) = declared.eval().map_err(|_| uncaught(ctx))?;
-            Ok(Evaluated::Module(Persistent::save(ctx, promise)))
-        }
+fn evaluate(ctx: &Ctx<'_>, code: &Code) -> Result<Evaluated, Failure> {
+    match code {
+        Code::Source(script) => match script.kind {
+            SourceKind::Script => {
+                let function = compile_script(ctx, &script.name, &script.source)?;
+                eval_script(ctx, function)
+            }
+            SourceKind::Module => eval_module(ctx, declare_module(ctx, script)?),
+        },
+        Code::Compiled(bytes) => match bytes.split_first() {
+            Some((&TAG_SCRIPT, bytecode)) => {
+                let function = read_script_bytecode(ctx, bytecode)?;
+                eval_script(ctx, function)
+            }
+            Some((&TAG_MODULE, bytecode)) => {
+                // SAFETY: `bytecode` is what `compile` wrote with this very
+                // guest build (the host keys its cache on the guest's hash).
+                // Even forged bytes could only corrupt this instance's own
+                // linear memory, which the host discards after the run.
+                let module = unsafe { Module::load(ctx.clone(), bytecode) }
+                    .map_err(|_| internal(ctx, "loading module bytecode"))?;
+                eval_module(ctx, module)
+            }
+            _ => Err(Failure::Internal(
+                "compiled code has an unknown tag; it was not produced by `compile`".to_owned(),
+            )),
+        },
     }
+}
+
+fn eval_script<'js>(ctx: &Ctx<'js>, function: Value<'js>) -> Result<Evaluated, Failure> {
+    let value = eval_function(ctx, function)?;
+    Ok(Evaluated::Value(to_json(ctx, value)))
+}
+
+fn eval_module<'js>(
+    ctx: &Ctx<'js>,
+    module: Module<'js, javy::quickjs::module::Declared>,
+) -> Result<Evaluated, Failure> {
+    let (_module, promise) = module.eval().map_err(|_| uncaught(ctx))?;
+    Ok(Evaluated::Module(Persistent::save(ctx, promise)))
+}
+
+fn declare_module<'js>(
+    ctx: &Ctx<'js>,
+    script: &Script,
+) -> Result<Module<'js, javy::quickjs::module::Declared>, Failure> {
+    Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str())
+        .map_err(|_| syntax(ctx))
 }
 
 /// Compiles a classic script to a function object without running it.
@@ -86,6 +145,55 @@ fn compile_script<'js>(ctx: &Ctx<'js>, name: &str, source: &str) -> Result<Value
         return Err(syntax(ctx));
     }
     Ok(function)
+}
+
+/// Serializes a compiled script's function object behind `tag`.
+fn write_bytecode(ctx: &Ctx<'_>, tag: u8, function: &Value<'_>) -> Result<Vec<u8>, Failure> {
+    let ctx_ptr = ctx.as_raw().as_ptr();
+    let mut len = 0;
+    // SAFETY: `function` is a live value of this context. On success
+    // JS_WriteObject returns a buffer of `len` bytes allocated with the
+    // context's allocator, which we copy and then free with `js_free`.
+    unsafe {
+        let buf = qjs::JS_WriteObject(
+            ctx_ptr,
+            &mut len,
+            function.as_raw(),
+            qjs::JS_WRITE_OBJ_BYTECODE as i32,
+        );
+        if buf.is_null() {
+            return Err(internal(ctx, "serializing the script"));
+        }
+        let bytes = tagged(tag, std::slice::from_raw_parts(buf, len as usize));
+        qjs::js_free(ctx_ptr, buf.cast());
+        Ok(bytes)
+    }
+}
+
+fn read_script_bytecode<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> Result<Value<'js>, Failure> {
+    // SAFETY: as for modules in `evaluate`, the bytes come from `compile`
+    // of this guest build, and a forgery could only harm this instance.
+    // JS_ReadObject returns an owned value, taken over by `Value::from_raw`.
+    let function = unsafe {
+        let raw = qjs::JS_ReadObject(
+            ctx.as_raw().as_ptr(),
+            bytecode.as_ptr(),
+            bytecode.len() as _,
+            qjs::JS_READ_OBJ_BYTECODE as i32,
+        );
+        Value::from_raw(ctx.clone(), raw)
+    };
+    if function.is_exception() {
+        return Err(internal(ctx, "loading script bytecode"));
+    }
+    Ok(function)
+}
+
+fn tagged(tag: u8, bytecode: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(bytecode.len() + 1);
+    bytes.push(tag);
+    bytes.extend_from_slice(bytecode);
+    bytes
 }
 
 /// Runs a function object produced by [`compile_script`].
@@ -147,4 +255,11 @@ fn syntax(ctx: &Ctx<'_>) -> Failure {
 
 fn uncaught(ctx: &Ctx<'_>) -> Failure {
     Failure::UncaughtException(js_error::take_exception(ctx))
+}
+
+/// A failure of the guest's own machinery, with the pending exception (if
+/// any) as detail.
+fn internal(ctx: &Ctx<'_>, doing: &str) -> Failure {
+    let error = js_error::take_exception(ctx);
+    Failure::Internal(format!("{doing}: {}: {}", error.name, error.message))
 }

@@ -2,14 +2,15 @@
 //!
 //! This crate is compiled to `wasm32-wasip1`, componentized by the host's
 //! `build.rs`, and implements the `jsbox:sandbox/sandbox` world in `wit/`.
-//! The host creates a fresh instance for every run and calls `run` once, so
-//! nothing here needs to survive, or be cleaned up after, a run.
+//! The host snapshots the guest after `initialize` and then creates a fresh
+//! instance from that snapshot for every run, calling `run` (or `compile`)
+//! once; nothing here needs to survive, or be cleaned up after, a run.
 //!
 //! Layout:
-//! - [`engine`] builds the QuickJS runtime with the intrinsics we expose;
+//! - [`engine`] owns the QuickJS runtime, created once by `initialize`;
 //! - [`console`] backs the `console` global with the `log` import;
 //! - [`context`] installs the frozen `context` global from the `context` import;
-//! - [`eval`] parses and evaluates a script or module and drains its jobs;
+//! - [`eval`] compiles, evaluates and drains the jobs of a script or module;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record.
 
 mod console;
@@ -23,19 +24,32 @@ wit_bindgen::generate!({
     path: "../wit",
 });
 
-use exports::jsbox::sandbox::run::{Completion, Failure, Guest, Script};
+use exports::jsbox::sandbox::run::{Code, Completion, Failure, Guest as RunGuest, Script};
 
 struct Sandbox;
 
 impl Guest for Sandbox {
-    fn run(script: Script) -> Result<Completion, Failure> {
-        let runtime = engine::new_runtime().map_err(|e| Failure::Internal(format!("{e:#}")))?;
-        runtime.context().with(|ctx| -> Result<(), Failure> {
-            console::install(&ctx).map_err(internal)?;
-            context::install(&ctx).map_err(internal)?;
-            Ok(())
-        })?;
-        eval::run(&runtime, &script)
+    fn initialize() {
+        // A failure here surfaces again, with its message, from the first
+        // `run` or `compile`, which retry the initialization.
+        let _ = engine::initialize();
+    }
+}
+
+impl RunGuest for Sandbox {
+    fn compile(script: Script) -> Result<Vec<u8>, Failure> {
+        let runtime = engine::runtime().map_err(internal)?;
+        eval::compile(runtime, &script)
+    }
+
+    fn run(code: Code) -> Result<Completion, Failure> {
+        let runtime = engine::runtime().map_err(internal)?;
+        engine::start_run().map_err(internal)?;
+        runtime
+            .context()
+            .with(|ctx| context::install(&ctx))
+            .map_err(internal)?;
+        eval::run(runtime, &code)
     }
 }
 

@@ -15,6 +15,8 @@ pub fn for_outcome(kind: OutcomeKind) -> u8 {
         OutcomeKind::CpuBudget => 4,
         OutcomeKind::MemoryLimit => 5,
         OutcomeKind::StackOverflow => 6,
+        // sysexits' EX_TEMPFAIL: try again later.
+        OutcomeKind::Overloaded => 75,
         // sysexits' EX_SOFTWARE: the failure is jsbox's, not the script's.
         OutcomeKind::HostError | OutcomeKind::Internal => 70,
     }

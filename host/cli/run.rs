@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 use jsbox::{
-    Execution, Limits, Outcome, RequestContext, RunOptions, Runtime, Script, SourceKind, StdioSink,
+    ComponentSource, Execution, Limits, Outcome, RequestContext, RunOptions, Runtime,
+    RuntimeBuilder, Script, SourceKind, StdioSink,
 };
 use serde::Serialize;
 
@@ -25,8 +26,14 @@ pub struct RunArgs {
 
     /// CPU budget in fuel units (about one per wasm instruction). Default: no
     /// budget beyond the timeout.
-    #[arg(long, value_name = "N", value_parser = parse_fuel)]
+    #[arg(long, value_name = "N", value_parser = parse_fuel, conflicts_with = "cpu")]
     fuel: Option<u64>,
+
+    /// CPU budget as time, e.g. `50ms`: converted to fuel at the calibrated
+    /// rate of this build (see README), so it stops at the same point on
+    /// every machine and takes about this long on ours.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    cpu: Option<Duration>,
 
     /// Linear-memory cap, e.g. `128M`, `1G` (powers of 1024).
     #[arg(long, value_name = "SIZE", default_value = "128M", value_parser = parse_size)]
@@ -48,6 +55,15 @@ pub struct RunArgs {
     /// Print the resource report as one JSON line on stderr at exit.
     #[arg(long)]
     report: bool,
+
+    /// Where to keep the compiled guest between invocations.
+    /// Default: `$XDG_CACHE_HOME/jsbox` or `~/.cache/jsbox`.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+
+    /// Compile the guest afresh instead of using (or filling) the cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -58,7 +74,15 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let runtime = match Runtime::builder().build() {
+    let mut builder = Runtime::builder()
+        // One run needs one sandbox, and one more while compiling.
+        .max_concurrent(2)
+        .max_memory_bytes(args.memory);
+    let cache_dir = args.cache_dir.or_else(RuntimeBuilder::default_cache_dir);
+    if let Some(dir) = cache_dir.filter(|_| !args.no_cache) {
+        builder = builder.cache_dir(dir);
+    }
+    let runtime = match builder.build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("jsbox: internal: {error}");
@@ -69,11 +93,18 @@ pub fn run(args: RunArgs) -> ExitCode {
         .with_context(args.context.unwrap_or_default())
         .with_limits(Limits {
             timeout: args.timeout,
-            fuel: args.fuel,
+            fuel: args.fuel.or(args.cpu.map(Limits::fuel_for_cpu_time)),
             memory_bytes: args.memory,
             max_output_bytes: args.max_output,
         })
         .with_log_sink(Arc::new(StdioSink));
+    if let ComponentSource::Compiled {
+        save_error: Some(error),
+        ..
+    } = runtime.component_source()
+    {
+        eprintln!("jsbox: warning: {error}; the next start will compile again (see --cache-dir)");
+    }
     let execution = runtime.run(&script, options);
 
     print_outcome(&execution.outcome);

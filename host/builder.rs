@@ -1,0 +1,224 @@
+//! [`RuntimeBuilder`]: typed configuration of a [`Runtime`], and the work of
+//! building one — engine, pool, snapshot, compiled-component cache.
+
+use std::hash::Hash;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, HasSelf, Linker};
+
+use crate::bindings::{Sandbox as SandboxWorld, SandboxPre};
+use crate::cache::Blake3Hasher;
+use crate::cache::bytecode::BytecodeCache;
+use crate::cache::component::{self, ArtifactKey, ComponentSource};
+use crate::engine::{Allocation, EpochTicker, new_engine};
+use crate::runtime::RuntimeInner;
+use crate::state::SandboxState;
+use crate::{Error, Runtime, guest, snapshot};
+
+/// Builds a [`Runtime`]. Every setting has a default suited to a server
+/// running many small scripts; see each method.
+#[derive(Debug, Clone)]
+pub struct RuntimeBuilder {
+    epoch_tick: Duration,
+    max_wasm_stack: usize,
+    pooling: bool,
+    max_concurrent: u32,
+    max_memory_bytes: u64,
+    keep_resident_bytes: usize,
+    snapshot: bool,
+    cache_dir: Option<PathBuf>,
+    bytecode_cache_entries: usize,
+}
+
+impl Default for RuntimeBuilder {
+    fn default() -> Self {
+        RuntimeBuilder {
+            epoch_tick: Duration::from_millis(1),
+            max_wasm_stack: 1 << 20,
+            pooling: true,
+            max_concurrent: 64,
+            max_memory_bytes: 128 << 20,
+            keep_resident_bytes: 4 << 20,
+            snapshot: true,
+            cache_dir: None,
+            bytecode_cache_entries: 1024,
+        }
+    }
+}
+
+impl RuntimeBuilder {
+    /// How often deadlines are checked. A run stops at most about one tick
+    /// after its deadline. Default: 1 ms; at least 100 µs.
+    pub fn epoch_tick(mut self, tick: Duration) -> Self {
+        self.epoch_tick = tick.max(Duration::from_micros(100));
+        self
+    }
+
+    /// The native stack wasm code may use; deeper recursion ends the run as
+    /// `stack_overflow`. Threads calling [`Runtime::run`] need this much
+    /// stack and some to spare. Default: 1 MiB.
+    pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Whether sandboxes come from a pre-reserved pool of slots whose memory
+    /// is mapped copy-on-write from the guest's image (the fast path), or
+    /// are allocated one by one. Default: pooling.
+    pub fn pooling(mut self, enabled: bool) -> Self {
+        self.pooling = enabled;
+        self
+    }
+
+    /// With pooling, how many sandboxes may exist at once; a run that finds
+    /// no free slot ends as `overloaded`. A run holds one slot (two briefly
+    /// while its source is compiled on a bytecode-cache miss). Each slot
+    /// reserves address space (not memory) for `max_memory_bytes` plus
+    /// guard pages. Default: 64.
+    pub fn max_concurrent(mut self, sandboxes: u32) -> Self {
+        self.max_concurrent = sandboxes;
+        self
+    }
+
+    /// The most linear memory any run may have; a run's
+    /// [`Limits::memory_bytes`](crate::Limits) above it is lowered to it.
+    /// Default: 128 MiB.
+    pub fn max_memory_bytes(mut self, bytes: u64) -> Self {
+        self.max_memory_bytes = bytes;
+        self
+    }
+
+    /// With pooling, how much of a slot's memory stays mapped between
+    /// sandboxes (reset with `memset` instead of being unmapped): faster
+    /// reuse for more resident memory. Default: 4 MiB.
+    pub fn keep_resident_bytes(mut self, bytes: usize) -> Self {
+        self.keep_resident_bytes = bytes;
+        self
+    }
+
+    /// Whether sandboxes start from a snapshot taken after the guest's
+    /// initialization (QuickJS runtime and built-ins ready), or initialize
+    /// in every run. Default: snapshot.
+    pub fn snapshot(mut self, enabled: bool) -> Self {
+        self.snapshot = enabled;
+        self
+    }
+
+    /// A directory to keep the compiled guest in, so that later runtimes
+    /// load it in milliseconds instead of compiling it. Default: none.
+    /// [`RuntimeBuilder::default_cache_dir`] is the conventional place.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// `$XDG_CACHE_HOME/jsbox`, or `$HOME/.cache/jsbox`.
+    pub fn default_cache_dir() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|dir| !dir.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+        Some(base.join("jsbox"))
+    }
+
+    /// How many compiled scripts to keep in memory; 0 turns the bytecode
+    /// cache off, so every run parses its source. Default: 1024.
+    pub fn bytecode_cache_entries(mut self, entries: usize) -> Self {
+        self.bytecode_cache_entries = entries;
+        self
+    }
+
+    /// Builds the runtime: loads the compiled guest from the cache directory
+    /// or compiles (and snapshots) it, which takes about a second; then
+    /// starts the epoch ticker. Build one runtime and share it.
+    pub fn build(self) -> Result<Runtime, Error> {
+        if self.pooling && self.max_concurrent == 0 {
+            return Err(Error::InvalidConfig(
+                "max_concurrent must be at least 1 with pooling".to_owned(),
+            ));
+        }
+        let allocation = if self.pooling {
+            Allocation::Pooling {
+                max_concurrent: self.max_concurrent,
+                max_memory_bytes: self.max_memory_bytes,
+                keep_resident_bytes: self.keep_resident_bytes,
+            }
+        } else {
+            Allocation::OnDemand
+        };
+        let engine = new_engine(self.max_wasm_stack, allocation)?;
+        let mut linker = Linker::<SandboxState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| Error::Link(e.into()))?;
+        SandboxWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+            .map_err(|e| Error::Link(e.into()))?;
+
+        let guest_hash = blake3::hash(guest::COMPONENT);
+        let (component, component_source) = self.load_component(&engine, &linker, &guest_hash)?;
+        let instance_pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| Error::Link(e.into()))?;
+        let sandbox_pre = SandboxPre::new(instance_pre).map_err(|e| Error::Link(e.into()))?;
+        let ticker = EpochTicker::start(engine.clone(), self.epoch_tick)?;
+        Ok(Runtime::from_inner(RuntimeInner {
+            engine,
+            sandbox_pre,
+            guest_hash,
+            bytecode_cache: NonZeroUsize::new(self.bytecode_cache_entries).map(BytecodeCache::new),
+            component_source,
+            max_concurrent: self.pooling.then_some(self.max_concurrent),
+            max_memory_bytes: self.pooling.then_some(self.max_memory_bytes),
+            _ticker: ticker,
+        }))
+    }
+
+    /// The compiled guest: from the cache when a valid artifact is there,
+    /// otherwise snapshotted (if enabled), compiled, and saved.
+    fn load_component(
+        &self,
+        engine: &Engine,
+        linker: &Linker<SandboxState>,
+        guest_hash: &blake3::Hash,
+    ) -> Result<(Component, ComponentSource), Error> {
+        let key = self.artifact_key(engine, guest_hash);
+        let reason = match &self.cache_dir {
+            None => "no cache directory configured".to_owned(),
+            Some(dir) => match component::load(engine, dir, key) {
+                Ok((component, path)) => return Ok((component, ComponentSource::Cached(path))),
+                Err(why) => why,
+            },
+        };
+        let wasm = if self.snapshot {
+            snapshot::pre_initialize(engine, linker, guest::COMPONENT)
+                .map_err(|e| Error::Snapshot(e.into()))?
+        } else {
+            guest::COMPONENT.to_vec()
+        };
+        let component = Component::new(engine, &wasm).map_err(|e| Error::CompileGuest(e.into()))?;
+        let save_error = self.cache_dir.as_ref().and_then(|dir| {
+            let saved = component
+                .serialize()
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| component::store(dir, key, &bytes).map_err(|e| e.to_string()));
+            saved
+                .err()
+                .map(|e| format!("cannot save to {}: {e}", dir.display()))
+        });
+        Ok((component, ComponentSource::Compiled { reason, save_error }))
+    }
+
+    /// Everything the compiled artifact depends on: the guest's bytes,
+    /// whether it is snapshotted, and the engine's compilation settings
+    /// (Wasmtime's own compatibility hash, which covers its version).
+    fn artifact_key(&self, engine: &Engine, guest_hash: &blake3::Hash) -> ArtifactKey {
+        let mut hasher = Blake3Hasher(blake3::Hasher::new());
+        hasher.0.update(b"jsbox artifact v1\0");
+        hasher.0.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.0.update(guest_hash.as_bytes());
+        hasher.0.update(&[u8::from(self.snapshot)]);
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        ArtifactKey(*hasher.0.finalize().as_bytes())
+    }
+}

@@ -1,0 +1,85 @@
+//! One sandbox: a fresh store and instance with the run's limits armed.
+//!
+//! A run uses one sandbox, plus one more to compile its source when the
+//! bytecode cache misses. Sandboxes are never reused; dropping one returns
+//! its pool slot.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+
+use crate::Limits;
+use crate::bindings::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script};
+use crate::bindings::{SandboxPre, jsbox::sandbox::types};
+use crate::log::LogSink;
+use crate::state::SandboxState;
+
+/// What the guest returned, or how calling it failed.
+pub type GuestResult<T> = wasmtime::Result<Result<T, Failure>>;
+
+pub struct Sandbox {
+    store: Store<SandboxState>,
+    fuel: u64,
+}
+
+impl Sandbox {
+    /// A store with the run's fuel, memory cap and deadline armed. The
+    /// deadline must be armed before instantiation: instantiating runs the
+    /// guest's initializer, and a new store's epoch deadline has passed.
+    pub fn new(
+        engine: &Engine,
+        limits: &Limits,
+        context: types::RequestContext,
+        log_sink: Arc<dyn LogSink>,
+        deadline: Instant,
+    ) -> wasmtime::Result<Self> {
+        let state = SandboxState::new(
+            context,
+            limits.memory_bytes,
+            limits.max_output_bytes,
+            log_sink,
+        );
+        let mut store = Store::new(engine, state);
+        let fuel = limits.fuel.unwrap_or(u64::MAX);
+        store.set_fuel(fuel)?;
+        store.limiter(|state| &mut state.limiter);
+        // Check the clock on every epoch tick: the deadline is honoured to
+        // within a tick, and never early, whatever the tick's phase.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Err(Trap::Interrupt.into())
+            } else {
+                Ok(UpdateDeadline::Continue(1))
+            }
+        });
+        Ok(Sandbox { store, fuel })
+    }
+
+    /// Instantiates the guest and parses `script` to bytecode.
+    pub fn compile(
+        &mut self,
+        pre: &SandboxPre<SandboxState>,
+        script: &Script,
+    ) -> GuestResult<Vec<u8>> {
+        let guest = pre.instantiate(&mut self.store)?;
+        guest
+            .jsbox_sandbox_run()
+            .call_compile(&mut self.store, script)
+    }
+
+    /// Instantiates the guest and runs `code`.
+    pub fn run(&mut self, pre: &SandboxPre<SandboxState>, code: &Code) -> GuestResult<Completion> {
+        let guest = pre.instantiate(&mut self.store)?;
+        guest.jsbox_sandbox_run().call_run(&mut self.store, code)
+    }
+
+    pub fn fuel_consumed(&self) -> u64 {
+        self.fuel - self.store.get_fuel().unwrap_or(self.fuel)
+    }
+
+    pub fn state(&self) -> &SandboxState {
+        self.store.data()
+    }
+}
