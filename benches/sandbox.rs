@@ -1,124 +1,447 @@
-//! `cargo bench --bench sandbox`: the foundation's figures, as a table.
+//! `cargo bench --bench sandbox [-- --quick] [-- --no-peers]`: what a sandbox
+//! costs, as one table.
 //!
-//! - fresh sandbox per run: a new store + instance running `1+1`;
-//! - deadline overshoot: how long after a 50 ms deadline `while (true) {}`
-//!   actually stops;
-//! - runtime build: compiling the embedded guest with Cranelift.
-//!
-//! Each figure is measured `ROUNDS` times; the table shows the median of
-//! the rounds and the spread between rounds, because this machine is noisy.
+//! Every figure is measured in several rounds; the table shows the median
+//! of the per-round medians (p50) and 99th percentiles (p99), and the spread
+//! of the per-round medians, because this machine is noisy. The JS sources
+//! of the workloads come from `benches/peers/workloads.json`, the file the
+//! peer benchmark (`benches/peers/bench.mjs`) runs too, and the peers run in
+//! the same invocation (when `npm ci` has been run in `benches/peers`), so
+//! the ratios compare like with like.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use jsbox::{Limits, OutcomeKind, RunOptions, Runtime, Script};
+use jsbox::{Limits, OutcomeKind, RunOptions, Runtime, RuntimeBuilder, Script};
 
-const ROUNDS: usize = 5;
+const WORKLOADS: &str = include_str!("peers/workloads.json");
+
+struct Settings {
+    rounds: usize,
+    /// Divides every sample count (for a quick smoke run).
+    scale: usize,
+    peers: bool,
+}
 
 fn main() {
-    // `cargo bench` passes `--bench`; any other argument filters nothing.
-    let started = Instant::now();
-    let runtime = Runtime::builder().build().expect("runtime builds");
-    let first_build = started.elapsed();
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let settings = Settings {
+        rounds: if quick { 2 } else { 5 },
+        scale: if quick { 10 } else { 1 },
+        peers: !args.iter().any(|a| a == "--no-peers"),
+    };
+    let workloads: BTreeMap<String, String> = serde_json::from_str(WORKLOADS)
+        .expect("benches/peers/workloads.json is a JSON object of strings");
+    let mut table = Table::default();
 
-    let mut rows = Vec::new();
-    rows.push(row(
-        "runtime build (compile guest)",
-        "ms",
-        (0..ROUNDS.min(3))
-            .map(|_| {
-                let t = Instant::now();
-                drop(Runtime::builder().build().expect("runtime builds"));
-                vec![t.elapsed().as_secs_f64() * 1e3]
-            })
-            .collect(),
-    ));
+    startup(&mut table, &settings);
+    let full = Runtime::builder().build().expect("runtime builds");
+    fresh_sandboxes(&mut table, &settings, &workloads, &full);
+    throughput(&mut table, &settings, &workloads, &full);
+    let fuel_per_ms = workload_costs(&mut table, &settings, &workloads);
+    deadline_overshoot(&mut table, &settings, &full);
+    resident_memory(&mut table, &full);
 
-    let one_plus_one = Script::new("bench.js", "1+1");
-    let fresh: Vec<Vec<f64>> = (0..ROUNDS)
+    table.print();
+    println!(
+        "\ncalibration: {fuel_per_ms:.0} fuel per CPU ms (median of the CPU, JSON and string workloads' rates);"
+    );
+    println!("  Limits::FUEL_PER_CPU_MS = {}", Limits::FUEL_PER_CPU_MS);
+    if settings.peers {
+        peers(&table, &settings);
+    }
+}
+
+/// Compiling the guest (with and without its snapshot) against loading the
+/// compiled artifact from the disk cache.
+fn startup(table: &mut Table, settings: &Settings) {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let build = |builder: RuntimeBuilder| {
+        let started = Instant::now();
+        drop(builder.build().expect("runtime builds"));
+        started.elapsed().as_secs_f64() * 1e3
+    };
+    let rounds = settings.rounds.min(3);
+    let compile: Vec<Vec<f64>> = (0..rounds)
+        .map(|_| vec![build(Runtime::builder().snapshot(false))])
+        .collect();
+    table.add("build: compile guest", "ms", compile);
+    let snapshot: Vec<Vec<f64>> = (0..rounds)
+        .map(|_| vec![build(Runtime::builder())])
+        .collect();
+    table.add("build: snapshot + compile guest", "ms", snapshot);
+    build(Runtime::builder().cache_dir(cache.path()));
+    let cached: Vec<Vec<f64>> = (0..settings.rounds)
         .map(|_| {
-            (0..400)
+            (0..5)
+                .map(|_| build(Runtime::builder().cache_dir(cache.path())))
+                .collect()
+        })
+        .collect();
+    table.add("build: load cached artifact", "ms", cached);
+}
+
+/// A fresh sandbox per run, with each part of the fast path turned off in
+/// turn to show what it buys.
+fn fresh_sandboxes(
+    table: &mut Table,
+    settings: &Settings,
+    workloads: &BTreeMap<String, String>,
+    full: &Runtime,
+) {
+    let variants: [(&str, Option<Runtime>); 4] = [
+        ("snapshot+pool+bytecode", None),
+        (
+            "no bytecode cache",
+            Some(
+                Runtime::builder()
+                    .bytecode_cache_entries(0)
+                    .build()
+                    .unwrap(),
+            ),
+        ),
+        (
+            "no snapshot",
+            Some(Runtime::builder().snapshot(false).build().unwrap()),
+        ),
+        (
+            "no pooling",
+            Some(Runtime::builder().pooling(false).build().unwrap()),
+        ),
+    ];
+    for name in ["fresh_1plus1", "fresh_json_handler"] {
+        let script = Script::new("handler.js", workloads[name].clone());
+        for (variant, runtime) in &variants {
+            let runtime = runtime.as_ref().unwrap_or(full);
+            let samples = time_runs(runtime, &script, settings, 2000);
+            table.add_named(format!("{name} [{variant}]"), "µs", samples);
+        }
+    }
+    let plain = Runtime::builder()
+        .snapshot(false)
+        .pooling(false)
+        .bytecode_cache_entries(0)
+        .build()
+        .unwrap();
+    let script = Script::new("handler.js", workloads["fresh_1plus1"].clone());
+    table.add(
+        "fresh_1plus1 [none of them]",
+        "µs",
+        time_runs(&plain, &script, settings, 500),
+    );
+}
+
+/// Microseconds per `runtime.run`, `per_round` samples in each round.
+fn time_runs(
+    runtime: &Runtime,
+    script: &Script,
+    settings: &Settings,
+    per_round: usize,
+) -> Vec<Vec<f64>> {
+    for _ in 0..50 {
+        runtime.run(script, RunOptions::default());
+    }
+    (0..settings.rounds)
+        .map(|_| {
+            (0..per_round / settings.scale)
                 .map(|_| {
-                    let t = Instant::now();
-                    let run = runtime.run(&one_plus_one, RunOptions::default());
-                    let us = t.elapsed().as_secs_f64() * 1e6;
-                    assert_eq!(run.outcome.kind(), OutcomeKind::Ok);
+                    let started = Instant::now();
+                    let run = runtime.run(script, RunOptions::default());
+                    let us = started.elapsed().as_secs_f64() * 1e6;
+                    assert_eq!(run.outcome.kind(), OutcomeKind::Ok, "{:?}", run.outcome);
                     us
                 })
                 .collect()
         })
-        .collect();
-    rows.push(row("fresh sandbox + `1+1`", "µs", fresh));
+        .collect()
+}
 
+/// Runs per second of the small JSON handler from one and from two threads.
+fn throughput(
+    table: &mut Table,
+    settings: &Settings,
+    workloads: &BTreeMap<String, String>,
+    full: &Runtime,
+) {
+    let script = Script::new("handler.js", workloads["fresh_json_handler"].clone());
+    for threads in [1, 2] {
+        let per_thread = 4000 / settings.scale;
+        let rounds: Vec<Vec<f64>> = (0..settings.rounds)
+            .map(|_| {
+                let barrier = Arc::new(Barrier::new(threads));
+                let started = Instant::now();
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| {
+                        let (runtime, script, barrier) =
+                            (full.clone(), script.clone(), barrier.clone());
+                        std::thread::spawn(move || {
+                            barrier.wait();
+                            for _ in 0..per_thread {
+                                runtime.run(&script, RunOptions::default());
+                            }
+                        })
+                    })
+                    .collect();
+                for handle in handles {
+                    handle.join().expect("bench thread");
+                }
+                vec![(threads * per_thread) as f64 / started.elapsed().as_secs_f64()]
+            })
+            .collect();
+        table.add_named(
+            format!("json handler throughput, {threads} thread(s)"),
+            "runs/s",
+            rounds,
+        );
+    }
+}
+
+/// The heavy workloads with fuel metering on and off; returns the measured
+/// fuel per CPU millisecond (the calibration of `Limits::FUEL_PER_CPU_MS`).
+fn workload_costs(
+    table: &mut Table,
+    settings: &Settings,
+    workloads: &BTreeMap<String, String>,
+) -> f64 {
+    let metered = Runtime::builder().build().unwrap();
+    let unmetered = Runtime::builder().fuel_metering(false).build().unwrap();
+    let options =
+        RunOptions::default().with_limits(Limits::default().with_timeout(Duration::from_secs(60)));
+    let mut medians = Vec::new();
+    for name in ["cpu_loop", "json", "string"] {
+        let mut rates = Vec::new();
+        let script = Script::new("workload.js", workloads[name].clone());
+        for (label, runtime) in [("fuel on", &metered), ("fuel off", &unmetered)] {
+            let mut samples = Vec::new();
+            for _ in 0..settings.rounds {
+                let round: Vec<f64> = (0..(10 / settings.scale).max(2))
+                    .map(|_| {
+                        let run = runtime.run(&script, options.clone());
+                        assert_eq!(run.outcome.kind(), OutcomeKind::Ok, "{:?}", run.outcome);
+                        let ms = run.report.wall_us as f64 / 1e3;
+                        if run.report.fuel_consumed > 0 {
+                            rates.push(run.report.fuel_consumed as f64 / ms);
+                        }
+                        ms
+                    })
+                    .collect();
+                samples.push(round);
+            }
+            table.add_named(format!("{name} [{label}]"), "ms", samples);
+        }
+        let rate = percentile(&rates, 0.5);
+        println!("calibration: {name}: {rate:.0} fuel per CPU ms");
+        medians.push(rate);
+    }
+    percentile(&medians, 0.5)
+}
+
+/// How long after a 50 ms deadline `while (true) {}` stops.
+fn deadline_overshoot(table: &mut Table, settings: &Settings, full: &Runtime) {
     let spin = Script::new("spin.js", "while (true) {}");
     let timeout = Duration::from_millis(50);
     let options = RunOptions::default().with_limits(Limits::default().with_timeout(timeout));
-    let overshoot: Vec<Vec<f64>> = (0..ROUNDS)
+    let rounds: Vec<Vec<f64>> = (0..settings.rounds.min(3))
         .map(|_| {
-            (0..100)
+            (0..(100 / settings.scale).max(5))
                 .map(|_| {
-                    let run = runtime.run(&spin, options.clone());
+                    let run = full.run(&spin, options.clone());
                     assert_eq!(run.outcome.kind(), OutcomeKind::Timeout);
                     (run.report.wall_us as f64 - timeout.as_micros() as f64) / 1e3
                 })
                 .collect()
         })
         .collect();
-    rows.push(row("50 ms deadline overshoot", "ms", overshoot));
+    table.add("50 ms deadline overshoot", "ms", rounds);
+}
 
-    println!(
-        "first runtime build: {:.0} ms",
-        first_build.as_secs_f64() * 1e3
+/// Resident memory added per sandbox alive at once: 32 threads each hold a
+/// sandbox that ran the JSON handler and then waits 300 ms.
+fn resident_memory(table: &mut Table, full: &Runtime) {
+    const SANDBOXES: usize = 32;
+    let source = "const items = []; for (let i = 0; i < 10; i++) items.push({id: i}); \
+                  JSON.stringify(items); const end = Date.now() + 300; while (Date.now() < end) {}";
+    let script = Script::new("hold.js", source);
+    let before = rss_bytes();
+    let barrier = Arc::new(Barrier::new(SANDBOXES + 1));
+    let handles: Vec<_> = (0..SANDBOXES)
+        .map(|_| {
+            let (runtime, script, barrier) = (full.clone(), script.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                runtime.run(&script, RunOptions::default())
+            })
+        })
+        .collect();
+    barrier.wait();
+    std::thread::sleep(Duration::from_millis(150));
+    let during = rss_bytes();
+    for handle in handles {
+        assert_eq!(handle.join().unwrap().outcome.kind(), OutcomeKind::Ok);
+    }
+    let per_sandbox_kib = during.saturating_sub(before) as f64 / SANDBOXES as f64 / 1024.0;
+    table.add(
+        "resident memory per live sandbox",
+        "KiB",
+        vec![vec![per_sandbox_kib]],
     );
-    println!(
-        "{:<32} {:>4} {:>10} {:>10} {:>10} {:>16}",
-        "figure", "unit", "p50", "p99", "max", "p50 range/rounds"
-    );
-    for r in rows {
+}
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// Runs the peer benchmark in node and prints jsbox / peer ratios.
+fn peers(table: &Table, settings: &Settings) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers");
+    if !dir.join("node_modules").exists() {
         println!(
-            "{:<32} {:>4} {:>10.3} {:>10.3} {:>10.3} {:>7.3}–{:<7.3}/{}",
-            r.name, r.unit, r.p50, r.p99, r.max, r.p50_min, r.p50_max, r.rounds
+            "\npeers: skipped (run `npm ci` in benches/peers to compare with quickjs-emscripten, isolated-vm, node:vm)"
+        );
+        return;
+    }
+    let mut command = Command::new("node");
+    command
+        .current_dir(&dir)
+        .arg("bench.mjs")
+        .arg("--json")
+        .arg("--rounds")
+        .arg(settings.rounds.min(3).to_string());
+    if settings.scale > 1 {
+        command.arg("--quick");
+    }
+    let output = match command.output() {
+        Ok(output) if output.status.success() => output,
+        Ok(output) => {
+            println!(
+                "\npeers: node failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return;
+        }
+        Err(error) => {
+            println!("\npeers: cannot run node: {error}");
+            return;
+        }
+    };
+    let peers: serde_json::Value = match serde_json::from_slice(&output.stdout) {
+        Ok(value) => value,
+        Err(error) => {
+            println!("\npeers: unreadable output: {error}");
+            return;
+        }
+    };
+    let ours: [(&str, &str, f64); 5] = [
+        (
+            "fresh_1plus1",
+            "fresh_1plus1 [snapshot+pool+bytecode]",
+            1e-3,
+        ),
+        (
+            "fresh_json_handler",
+            "fresh_json_handler [snapshot+pool+bytecode]",
+            1e-3,
+        ),
+        ("cpu_loop", "cpu_loop [fuel on]", 1.0),
+        ("json", "json [fuel on]", 1.0),
+        ("string", "string [fuel on]", 1.0),
+    ];
+    println!(
+        "\n{:<20} {:>11} {:>11} {:>9}  peer",
+        "workload", "jsbox p50", "peer p50", "ratio"
+    );
+    for (workload, row, to_ms) in ours {
+        let Some(jsbox_ms) = table.p50(row).map(|v| v * to_ms) else {
+            continue;
+        };
+        for (peer, results) in peers.as_object().into_iter().flatten() {
+            if let Some(peer_ms) = results[workload]["p50_ms"].as_f64() {
+                println!(
+                    "{workload:<20} {jsbox_ms:>9.4}ms {peer_ms:>9.4}ms {:>8.2}×  {peer}",
+                    jsbox_ms / peer_ms
+                );
+            }
+        }
+    }
+    println!("(ratio = jsbox time / peer time: below 1 means jsbox is faster)");
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+}
+
+struct Row {
+    name: String,
+    unit: &'static str,
+    p50: f64,
+    p99: f64,
+    spread_pct: f64,
+    rounds: usize,
+}
+
+impl Table {
+    fn add(&mut self, name: &str, unit: &'static str, rounds: Vec<Vec<f64>>) {
+        self.add_named(name.to_owned(), unit, rounds);
+    }
+
+    fn add_named(&mut self, name: String, unit: &'static str, rounds: Vec<Vec<f64>>) {
+        let p50s: Vec<f64> = rounds.iter().map(|r| percentile(r, 0.50)).collect();
+        let p99s: Vec<f64> = rounds.iter().map(|r| percentile(r, 0.99)).collect();
+        let p50 = percentile(&p50s, 0.5);
+        let (min, max) = p50s
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        self.rows.push(Row {
+            name,
+            unit,
+            p50,
+            p99: percentile(&p99s, 0.5),
+            spread_pct: if p50 > 0.0 {
+                (max - min) / p50 * 100.0
+            } else {
+                0.0
+            },
+            rounds: rounds.len(),
+        });
+    }
+
+    fn p50(&self, name: &str) -> Option<f64> {
+        self.rows.iter().find(|r| r.name == name).map(|r| r.p50)
+    }
+
+    fn print(&self) {
+        println!(
+            "{:<50} {:>7} {:>11} {:>11} {:>8} {:>6}",
+            "figure", "unit", "p50", "p99", "spread", "rounds"
+        );
+        for r in &self.rows {
+            println!(
+                "{:<50} {:>7} {:>11.3} {:>11.3} {:>7.1}% {:>6}",
+                r.name, r.unit, r.p50, r.p99, r.spread_pct, r.rounds
+            );
+        }
+        println!(
+            "(p50/p99: medians over rounds of each round's percentile; spread: (max-min)/median of the round medians)"
         );
     }
 }
 
-struct Row {
-    name: &'static str,
-    unit: &'static str,
-    /// Median over rounds of each round's median.
-    p50: f64,
-    /// Median over rounds of each round's 99th percentile.
-    p99: f64,
-    max: f64,
-    p50_min: f64,
-    p50_max: f64,
-    rounds: usize,
-}
-
-fn row(name: &'static str, unit: &'static str, rounds: Vec<Vec<f64>>) -> Row {
-    let mut p50s: Vec<f64> = rounds.iter().map(|r| percentile(r, 0.50)).collect();
-    let mut p99s: Vec<f64> = rounds.iter().map(|r| percentile(r, 0.99)).collect();
-    let max = rounds.iter().flatten().copied().fold(f64::MIN, f64::max);
-    sort(&mut p50s);
-    sort(&mut p99s);
-    Row {
-        name,
-        unit,
-        p50: p50s[p50s.len() / 2],
-        p99: p99s[p99s.len() / 2],
-        max,
-        p50_min: p50s[0],
-        p50_max: p50s[p50s.len() - 1],
-        rounds: rounds.len(),
-    }
-}
-
 fn percentile(samples: &[f64], q: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
     let mut sorted = samples.to_vec();
-    sort(&mut sorted);
-    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[index]
-}
-
-fn sort(values: &mut [f64]) {
-    values.sort_by(|a, b| a.total_cmp(b));
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }

@@ -24,6 +24,7 @@ use crate::{Error, Runtime, guest, snapshot};
 pub struct RuntimeBuilder {
     epoch_tick: Duration,
     max_wasm_stack: usize,
+    fuel_metering: bool,
     pooling: bool,
     max_concurrent: u32,
     max_memory_bytes: u64,
@@ -38,6 +39,7 @@ impl Default for RuntimeBuilder {
         RuntimeBuilder {
             epoch_tick: Duration::from_millis(1),
             max_wasm_stack: 1 << 20,
+            fuel_metering: true,
             pooling: true,
             max_concurrent: 64,
             max_memory_bytes: 128 << 20,
@@ -62,6 +64,15 @@ impl RuntimeBuilder {
     /// stack and some to spare. Default: 1 MiB.
     pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
         self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Whether the guest's code counts fuel. Metering costs a few percent of
+    /// CPU (`cargo bench` measures it); without it, runs are bounded by
+    /// their deadline only, and a run that asks for a fuel budget ends as
+    /// `internal` rather than run unmetered. Default: on.
+    pub fn fuel_metering(mut self, enabled: bool) -> Self {
+        self.fuel_metering = enabled;
         self
     }
 
@@ -149,7 +160,7 @@ impl RuntimeBuilder {
         } else {
             Allocation::OnDemand
         };
-        let engine = new_engine(self.max_wasm_stack, allocation)?;
+        let engine = new_engine(self.max_wasm_stack, self.fuel_metering, allocation)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| Error::Link(e.into()))?;
         SandboxWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
@@ -170,6 +181,7 @@ impl RuntimeBuilder {
             component_source,
             max_concurrent: self.pooling.then_some(self.max_concurrent),
             max_memory_bytes: self.pooling.then_some(self.max_memory_bytes),
+            fuel_metering: self.fuel_metering,
             _ticker: ticker,
         }))
     }
@@ -191,7 +203,7 @@ impl RuntimeBuilder {
             },
         };
         let wasm = if self.snapshot {
-            snapshot::pre_initialize(engine, linker, guest::COMPONENT)
+            snapshot::pre_initialize(engine, self.fuel_metering, linker, guest::COMPONENT)
                 .map_err(|e| Error::Snapshot(e.into()))?
         } else {
             guest::COMPONENT.to_vec()

@@ -41,15 +41,19 @@ pub enum Allocation {
     },
 }
 
-/// Builds the engine: Cranelift, the component model, fuel metering and
-/// epoch interruption. `max_wasm_stack` bounds the native stack wasm may use,
+/// Builds the engine: Cranelift, the component model, fuel metering (unless
+/// turned off) and epoch interruption. `max_wasm_stack` bounds the native stack wasm may use,
 /// so runaway recursion traps instead of overflowing the host thread.
-pub fn new_engine(max_wasm_stack: usize, allocation: Allocation) -> Result<Engine, Error> {
+pub fn new_engine(
+    max_wasm_stack: usize,
+    fuel_metering: bool,
+    allocation: Allocation,
+) -> Result<Engine, Error> {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
         .cranelift_opt_level(OptLevel::Speed)
-        .consume_fuel(true)
+        .consume_fuel(fuel_metering)
         .epoch_interruption(true)
         .max_wasm_stack(max_wasm_stack)
         .memory_init_cow(true);

@@ -50,6 +50,12 @@ impl Limits {
         (fuel as u64).max(1)
     }
 
+    /// The CPU time `fuel` lasts on the calibration machine, to the
+    /// microsecond.
+    pub fn cpu_time_for_fuel(fuel: u64) -> Duration {
+        Duration::from_micros(fuel.saturating_mul(1000) / Self::FUEL_PER_CPU_MS)
+    }
+
     /// Sets [`Limits::fuel`] from a CPU time; see
     /// [`Limits::fuel_for_cpu_time`].
     pub fn with_cpu_time(mut self, cpu: Duration) -> Self {

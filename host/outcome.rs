@@ -201,9 +201,11 @@ impl fmt::Display for Outcome {
                 humantime::format_duration(*limit)
             ),
             Outcome::CpuBudget { fuel } => {
+                let cpu = crate::Limits::cpu_time_for_fuel(*fuel);
                 write!(
                     f,
-                    "{kind}: script exhausted its CPU budget of {fuel} fuel units"
+                    "{kind}: script exhausted its CPU budget of {fuel} fuel units (about {} of CPU)",
+                    humantime::format_duration(cpu)
                 )
             }
             Outcome::MemoryLimit { limit_bytes } => write!(

@@ -37,6 +37,8 @@ pub(crate) struct RuntimeInner {
     pub max_concurrent: Option<u32>,
     /// The largest memory a sandbox can have; caps every run's limit.
     pub max_memory_bytes: Option<u64>,
+    /// Whether the engine counts fuel (see `RuntimeBuilder::fuel_metering`).
+    pub fuel_metering: bool,
     /// Dropped (stopped) with the last clone of the runtime.
     pub _ticker: EpochTicker,
 }
@@ -163,6 +165,13 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn execute(&self, script: &Script, report: &mut ResourceReport) -> Outcome {
+        if self.limits.fuel.is_some() && !self.inner.fuel_metering {
+            return Outcome::Internal {
+                message: "the run asks for a fuel budget, but this runtime was built with \
+                          fuel metering off (RuntimeBuilder::fuel_metering)"
+                    .to_owned(),
+            };
+        }
         let code = match self.code(script, report) {
             Ok(code) => code,
             Err(outcome) => return outcome,
@@ -223,6 +232,7 @@ impl Run<'_> {
     fn sandbox(&self, log_sink: Arc<dyn LogSink>) -> wasmtime::Result<Sandbox> {
         Sandbox::new(
             &self.inner.engine,
+            self.inner.fuel_metering,
             self.limits,
             self.context.clone(),
             log_sink,

@@ -29,6 +29,7 @@ impl Sandbox {
     /// guest's initializer, and a new store's epoch deadline has passed.
     pub fn new(
         engine: &Engine,
+        fuel_metering: bool,
         limits: &Limits,
         context: types::RequestContext,
         log_sink: Arc<dyn LogSink>,
@@ -42,7 +43,9 @@ impl Sandbox {
         );
         let mut store = Store::new(engine, state);
         let fuel = limits.fuel.unwrap_or(u64::MAX);
-        store.set_fuel(fuel)?;
+        if fuel_metering {
+            store.set_fuel(fuel)?;
+        }
         store.limiter(|state| &mut state.limiter);
         // Check the clock on every epoch tick: the deadline is honoured to
         // within a tick, and never early, whatever the tick's phase.
@@ -75,6 +78,7 @@ impl Sandbox {
         guest.jsbox_sandbox_run().call_run(&mut self.store, code)
     }
 
+    /// Fuel used so far; zero when the engine does not meter fuel.
     pub fn fuel_consumed(&self) -> u64 {
         self.fuel - self.store.get_fuel().unwrap_or(self.fuel)
     }

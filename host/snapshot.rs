@@ -31,6 +31,7 @@ const INIT_MEMORY_BYTES: u64 = 64 << 20;
 /// Returns the guest component with its `initialize` already run.
 pub fn pre_initialize(
     engine: &Engine,
+    fuel_metering: bool,
     linker: &Linker<SandboxState>,
     component: &[u8],
 ) -> wasmtime::Result<Vec<u8>> {
@@ -48,9 +49,11 @@ pub fn pre_initialize(
     );
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limiter);
-    // The engine meters fuel and checks epochs for every store; the init
-    // function is our own code, so it gets no budget beyond the memory cap.
-    store.set_fuel(u64::MAX)?;
+    // The engine checks epochs (and may meter fuel) in every store; the
+    // init function is our own code, so it gets no budget beyond memory.
+    if fuel_metering {
+        store.set_fuel(u64::MAX)?;
+    }
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::MAX / 2)));
 

@@ -102,10 +102,25 @@ fn small_fuel_budget_exits_4() {
         &["--fuel", "100000"],
     );
     assert_eq!(output.status.code(), Some(4));
-    assert_eq!(
-        stderr(&output),
-        "jsbox: cpu_budget: script exhausted its CPU budget of 100000 fuel units\n"
+    assert!(
+        stderr(&output)
+            .starts_with("jsbox: cpu_budget: script exhausted its CPU budget of 100000 fuel units"),
+        "{}",
+        stderr(&output)
     );
+}
+
+#[test]
+fn cpu_time_budget_exits_4_and_names_the_budget() {
+    let output = run_file("spin.js", "for (;;) {}", &["--cpu", "5ms"]);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(
+        stderr(&output).ends_with("fuel units (about 5ms of CPU)\n"),
+        "{}",
+        stderr(&output)
+    );
+    let both = run_file("spin.js", "1", &["--cpu", "5ms", "--fuel", "10"]);
+    assert_eq!(both.status.code(), Some(2));
 }
 
 #[test]

@@ -326,3 +326,33 @@ fn many_threads_share_one_runtime() {
         thread.join().expect("thread ran");
     }
 }
+
+#[test]
+fn without_fuel_metering_runs_are_bounded_by_time_and_fuel_budgets_are_refused() {
+    let runtime = Runtime::builder()
+        .fuel_metering(false)
+        .build()
+        .expect("runtime builds");
+    let run = runtime.run(&Script::new("a.js", "6 * 7"), RunOptions::default());
+    assert_eq!(
+        run.outcome,
+        Outcome::Ok {
+            value_json: Some("42".into())
+        }
+    );
+    assert_eq!(run.report.fuel_consumed, 0);
+    let limits = Limits::default().with_timeout(Duration::from_millis(30));
+    let spin = runtime.run(
+        &Script::new("spin.js", "for (;;) {}"),
+        RunOptions::default().with_limits(limits),
+    );
+    assert_eq!(spin.outcome.kind(), OutcomeKind::Timeout);
+    let budget = runtime.run(
+        &Script::new("a.js", "1"),
+        RunOptions::default().with_limits(Limits::default().with_fuel(1000)),
+    );
+    let Outcome::Internal { message } = budget.outcome else {
+        panic!("expected internal, got {:?}", budget.outcome);
+    };
+    assert!(message.contains("fuel metering off"), "{message}");
+}
