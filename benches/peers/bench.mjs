@@ -150,7 +150,8 @@ const PEERS = {
 
   // node's built-in vm: a new V8 context in the *same* isolate and heap. Not a
   // security boundary, and there is nothing to dispose (the context is garbage
-  // collected), but it is the cheapest "fresh global object" V8 offers.
+  // collected later, outside the sample), so it is a baseline for "a fresh
+  // global object in V8", not a sandbox.
   'node-vm': {
     async setup() {},
     fresh(src) {
@@ -184,7 +185,8 @@ function qjsEval(context, src) {
 const nowNs = () => process.hrtime.bigint();
 const nsToMs = (ns) => Number(ns) / 1e6;
 
-// Nearest-rank percentile on an ascending array (p in 0..100).
+// Nearest-rank percentile on an ascending array (p in 0..100). With the 10
+// samples of a heavy workload, p99 is simply the slowest sample.
 function percentile(sorted, p) {
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1];
