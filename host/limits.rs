@@ -37,12 +37,14 @@ impl Limits {
         self
     }
 
-    /// Fuel per millisecond of CPU on the machine the calibration ran on
-    /// (`cargo bench --bench calibrate`): the median rate of the CPU, JSON and
-    /// string workloads there. Fuel counts wasm instructions, so the budget
-    /// stops a script at the same point everywhere; only its duration in
-    /// time differs between machines.
-    pub const FUEL_PER_CPU_MS: u64 = 1_000_000;
+    /// Fuel per millisecond of CPU, as calibrated by
+    /// `cargo bench --bench sandbox` on our 2-core reference machine
+    /// (2026-11-22): the median of the rates of its CPU-loop (22.6 M/ms),
+    /// JSON (10.7 M/ms) and string (13.8 M/ms) workloads. Fuel counts wasm
+    /// instructions, so a budget stops a script at the same point on every
+    /// machine; only how long that takes differs, by machine and by
+    /// workload.
+    pub const FUEL_PER_CPU_MS: u64 = 13_800_000;
 
     /// The fuel budget that lasts about `cpu` on the calibration machine.
     pub fn fuel_for_cpu_time(cpu: Duration) -> u64 {
