@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::console;
+use crate::{console, web};
 
 /// QuickJS's GC runs when allocations since the last collection pass this.
 /// javy's default never collects, which suits one-shot programs but makes
@@ -33,10 +33,10 @@ pub fn initialize() -> anyhow::Result<()> {
         return Ok(());
     }
     let runtime = new_runtime()?;
-    runtime
-        .context()
-        .with(|ctx| console::install(&ctx))
-        .map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
+    runtime.context().with(|ctx| -> anyhow::Result<()> {
+        console::install(&ctx).map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
+        web::install(&ctx)
+    })?;
     // Only this thread initializes, so the cell cannot have been filled
     // since the check above.
     let _ = RUNTIME.set(GuestOnly(runtime));

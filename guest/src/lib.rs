@@ -11,13 +11,15 @@
 //! - [`console`] backs the `console` global with the `log` import;
 //! - [`context`] installs the frozen `context` global from the `context` import;
 //! - [`eval`] compiles, evaluates and drains the jobs of a script or module;
-//! - [`js_error`] turns a thrown value into the WIT `js-error` record.
+//! - [`js_error`] turns a thrown value into the WIT `js-error` record;
+//! - [`web`] installs the web platform globals.
 
 mod console;
 mod context;
 mod engine;
 mod eval;
 mod js_error;
+mod web;
 
 wit_bindgen::generate!({
     world: "sandbox",
