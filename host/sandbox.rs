@@ -40,6 +40,7 @@ impl Sandbox {
             limits.memory_bytes,
             limits.max_output_bytes,
             log_sink,
+            deadline,
         );
         let mut store = Store::new(engine, state);
         let fuel = limits.fuel.unwrap_or(u64::MAX);

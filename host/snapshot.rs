@@ -13,6 +13,7 @@
 //! reason, and nothing calls it on a snapshot at run time.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
@@ -24,6 +25,9 @@ use crate::state::SandboxState;
 
 /// The guest export the snapshot is taken after.
 const INIT_FUNC: &str = "initialize";
+
+/// Bound on the init function's sleeps (it has none).
+const INIT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Memory the pre-initialization may use; QuickJS needs about 2 MiB.
 const INIT_MEMORY_BYTES: u64 = 64 << 20;
@@ -46,6 +50,8 @@ pub fn pre_initialize(
         INIT_MEMORY_BYTES,
         0,
         Arc::new(DiscardSink),
+        // Initialization never sleeps; a deadline is required all the same.
+        Instant::now() + INIT_DEADLINE,
     );
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limiter);

@@ -4,6 +4,7 @@
 //! shared between runs except the log sink, which the caller owns.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -24,6 +25,8 @@ pub struct SandboxState {
     pub log_sink: Arc<dyn LogSink>,
     pub output: OutputBudget,
     pub host_calls: u64,
+    /// When the run must end; host calls that wait stop here.
+    pub deadline: Instant,
 }
 
 impl SandboxState {
@@ -32,6 +35,7 @@ impl SandboxState {
         memory_bytes: u64,
         max_output_bytes: u64,
         log_sink: Arc<dyn LogSink>,
+        deadline: Instant,
     ) -> Self {
         SandboxState {
             wasi: WasiCtx::builder().build(),
@@ -41,6 +45,7 @@ impl SandboxState {
             log_sink,
             output: OutputBudget::new(max_output_bytes),
             host_calls: 0,
+            deadline,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, web};
+use crate::{console, event_loop, web};
 
 /// QuickJS's GC runs when allocations since the last collection pass this.
 /// javy's default never collects, which suits one-shot programs but makes
@@ -37,6 +37,7 @@ pub fn initialize() -> anyhow::Result<()> {
         console::install(&ctx).map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
         web::install(&ctx)
     })?;
+    event_loop::install(&runtime)?;
     // Only this thread initializes, so the cell cannot have been filled
     // since the check above.
     let _ = RUNTIME.set(GuestOnly(runtime));
@@ -51,10 +52,12 @@ pub fn runtime() -> anyhow::Result<&'static Runtime> {
 
 /// Per-run state that must not come from the snapshot: `Math.random`'s
 /// generator is re-seeded from the host's CSPRNG, so two runs started from
-/// the same snapshot never share a random sequence.
+/// the same snapshot never share a random sequence, and the clocks of
+/// `performance` start at the run.
 pub fn start_run() -> anyhow::Result<()> {
     let seed = getrandom::u64().map_err(|e| anyhow::anyhow!("no randomness from the host: {e}"))?;
     fastrand::seed(seed);
+    event_loop::start_run();
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! Compiling and evaluating the run's code, then draining its jobs.
+//! Compiling and evaluating the run's code, then running its event loop.
 //!
 //! Scripts are compiled first and evaluated second, so that a parse failure
 //! is reported as `syntax-error` while a `SyntaxError` thrown at run time
@@ -15,8 +15,8 @@ use javy::quickjs::{
 };
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
-use crate::js_error;
 use crate::jsbox::sandbox::types::JsError;
+use crate::{event_loop, js_error};
 
 const TAG_SCRIPT: u8 = 0;
 const TAG_MODULE: u8 = 1;
@@ -38,13 +38,11 @@ pub fn compile(runtime: &Runtime, script: &Script) -> Result<Vec<u8>, Failure> {
     })
 }
 
-/// Evaluates `code` and runs the microtasks it queued.
+/// Evaluates `code`, then runs the microtasks and timers it queued.
 pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
     let context = runtime.context();
     let pending = context.with(|ctx| evaluate(&ctx, code))?;
-    runtime
-        .resolve_pending_jobs()
-        .map_err(|_| context.with(|ctx| uncaught(&ctx)))?;
+    event_loop::run_until_idle(runtime)?;
     context.with(|ctx| match pending {
         Evaluated::Value(json) => Ok(Completion { value_json: json }),
         Evaluated::Module(promise) => {
@@ -226,8 +224,8 @@ fn settle_module<'js>(ctx: &Ctx<'js>, promise: Promise<'js>) -> Result<Completio
         }
         PromiseState::Pending => Err(Failure::UncaughtException(JsError {
             name: "Error".to_owned(),
-            message: "top-level await never settled: the module awaits a promise that nothing is \
-                      left to resolve"
+            message: "top-level await never settled: the module awaits a promise that no \
+                      pending timer or job is left to resolve"
                 .to_owned(),
             stack: None,
         })),

@@ -10,7 +10,8 @@
 //! - [`engine`] owns the QuickJS runtime, created once by `initialize`;
 //! - [`console`] backs the `console` global with the `log` import;
 //! - [`context`] installs the frozen `context` global from the `context` import;
-//! - [`eval`] compiles, evaluates and drains the jobs of a script or module;
+//! - [`eval`] compiles and evaluates a script or module;
+//! - [`event_loop`] runs microtasks and timers until the run is idle;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
 //! - [`web`] installs the web platform globals.
 
@@ -18,6 +19,7 @@ mod console;
 mod context;
 mod engine;
 mod eval;
+mod event_loop;
 mod js_error;
 mod web;
 

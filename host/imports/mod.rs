@@ -3,6 +3,7 @@
 
 mod context;
 mod log;
+mod timers;
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::state::SandboxState;
