@@ -2,12 +2,13 @@
 //! every run; and [`Runtime::run`], which gives each run fresh sandboxes.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wasmtime::Engine;
 
-use crate::bindings::exports::jsbox::sandbox::run::Code;
+use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled};
 use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats, BytecodeKey};
 use crate::cache::component::ComponentSource;
@@ -53,6 +54,10 @@ pub struct RunOptions {
     pub limits: Limits,
     /// Where the run's log events go. Default: discarded.
     pub log_sink: Arc<dyn LogSink>,
+    /// The directory the script may load modules from (`import`,
+    /// `require`), subdirectories included; symbolic links may not lead out
+    /// of it. Default: none, so nothing can be loaded.
+    pub module_root: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -61,6 +66,7 @@ impl Default for RunOptions {
             context: RequestContext::default(),
             limits: Limits::default(),
             log_sink: Arc::new(DiscardSink),
+            module_root: None,
         }
     }
 }
@@ -81,6 +87,12 @@ impl RunOptions {
     /// Sets the log sink.
     pub fn with_log_sink(mut self, sink: Arc<dyn LogSink>) -> Self {
         self.log_sink = sink;
+        self
+    }
+
+    /// Sets the module root.
+    pub fn with_module_root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.module_root = Some(dir.into());
         self
     }
 }
@@ -117,6 +129,7 @@ impl Runtime {
             mut context,
             mut limits,
             log_sink,
+            module_root,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -124,14 +137,28 @@ impl Runtime {
         if context.request_id.is_empty() {
             context.request_id = uuid::Uuid::new_v4().to_string();
         }
+        let mut report = ResourceReport::default();
+        let module_root = match module_root.map(|dir| dir.canonicalize().map_err(|e| (dir, e))) {
+            None => None,
+            Some(Ok(dir)) => Some(dir),
+            Some(Err((dir, e))) => {
+                return Execution {
+                    outcome: Outcome::HostError {
+                        message: format!("module root {}: {e}", dir.display()),
+                    },
+                    report,
+                    request_id: context.request_id,
+                };
+            }
+        };
         let run = Run {
             inner: &self.inner,
             limits: &limits,
             context: bindings::request_context(&context, deadline_ms(limits.timeout)),
             log_sink,
             deadline: started + limits.timeout,
+            module_root,
         };
-        let mut report = ResourceReport::default();
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(script, &mut report)))
             .unwrap_or_else(classify_panic);
         report.wall_us = started.elapsed().as_micros() as u64;
@@ -161,6 +188,7 @@ struct Run<'a> {
     context: bindings::jsbox::sandbox::types::RequestContext,
     log_sink: Arc<dyn LogSink>,
     deadline: Instant,
+    module_root: Option<PathBuf>,
 }
 
 impl Run<'_> {
@@ -176,7 +204,7 @@ impl Run<'_> {
             Ok(code) => code,
             Err(outcome) => return outcome,
         };
-        let mut sandbox = match self.sandbox(self.log_sink.clone()) {
+        let mut sandbox = match self.sandbox(self.log_sink.clone(), self.module_root.clone()) {
             Ok(sandbox) => sandbox,
             Err(error) => return classify_error(&error, &self.facts(false)),
         };
@@ -207,13 +235,14 @@ impl Run<'_> {
         let key = BytecodeKey::new(&self.inner.guest_hash, script);
         if let Some(bytecode) = cache.get(&key) {
             report.bytecode_cache = BytecodeCacheUse::Hit;
-            return Ok(Code::Compiled(bytecode.to_vec()));
+            return Ok(compiled(script, bytecode.to_vec()));
         }
         report.bytecode_cache = BytecodeCacheUse::Miss;
-        // Parsing runs no script code and calls no import, so it gets a
-        // sandbox of its own that never sees the caller's log sink.
+        // Parsing runs no script code, so it gets a sandbox of its own that
+        // never sees the caller's log sink. It does see the module root:
+        // compiling a module loads (parses) its static imports.
         let mut sandbox = self
-            .sandbox(Arc::new(DiscardSink))
+            .sandbox(Arc::new(DiscardSink), self.module_root.clone())
             .map_err(|error| classify_error(&error, &self.facts(false)))?;
         let result = sandbox.compile(&self.inner.sandbox_pre, &script.into());
         report.compile_fuel = sandbox.fuel_consumed();
@@ -222,14 +251,18 @@ impl Run<'_> {
         match result {
             Ok(Ok(bytecode)) => {
                 cache.insert(key, Arc::from(bytecode.as_slice()));
-                Ok(Code::Compiled(bytecode))
+                Ok(compiled(script, bytecode))
             }
             Ok(Err(failure)) => Err(classify_failure(failure, &facts)),
             Err(error) => Err(classify_error(&error, &facts)),
         }
     }
 
-    fn sandbox(&self, log_sink: Arc<dyn LogSink>) -> wasmtime::Result<Sandbox> {
+    fn sandbox(
+        &self,
+        log_sink: Arc<dyn LogSink>,
+        module_root: Option<PathBuf>,
+    ) -> wasmtime::Result<Sandbox> {
         Sandbox::new(
             &self.inner.engine,
             self.inner.fuel_metering,
@@ -237,6 +270,7 @@ impl Run<'_> {
             self.context.clone(),
             log_sink,
             self.deadline,
+            module_root,
         )
     }
 
@@ -247,6 +281,13 @@ impl Run<'_> {
             max_concurrent: self.inner.max_concurrent.unwrap_or(u32::MAX),
         }
     }
+}
+
+fn compiled(script: &Script, bytecode: Vec<u8>) -> Code {
+    Code::Compiled(Compiled {
+        name: script.name.clone(),
+        bytecode,
+    })
 }
 
 /// The deadline as the guest sees it: milliseconds since the Unix epoch.

@@ -4,6 +4,7 @@
 //! bytecode cache misses. Sandboxes are never reused; dropping one returns
 //! its pool slot.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -34,14 +35,16 @@ impl Sandbox {
         context: types::RequestContext,
         log_sink: Arc<dyn LogSink>,
         deadline: Instant,
+        module_root: Option<PathBuf>,
     ) -> wasmtime::Result<Self> {
-        let state = SandboxState::new(
+        let mut state = SandboxState::new(
             context,
             limits.memory_bytes,
             limits.max_output_bytes,
             log_sink,
             deadline,
         );
+        state.module_root = module_root;
         let mut store = Store::new(engine, state);
         let fuel = limits.fuel.unwrap_or(u64::MAX);
         if fuel_metering {

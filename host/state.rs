@@ -3,6 +3,7 @@
 //! One [`SandboxState`] exists per run and dies with it; nothing in it is
 //! shared between runs except the log sink, which the caller owns.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,6 +28,8 @@ pub struct SandboxState {
     pub host_calls: u64,
     /// When the run must end; host calls that wait stop here.
     pub deadline: Instant,
+    /// The canonical directory modules may be loaded from, if any.
+    pub module_root: Option<PathBuf>,
 }
 
 impl SandboxState {
@@ -46,6 +49,7 @@ impl SandboxState {
             output: OutputBudget::new(max_output_bytes),
             host_calls: 0,
             deadline,
+            module_root: None,
         }
     }
 }

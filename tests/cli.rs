@@ -200,6 +200,26 @@ fn mjs_files_run_as_modules() {
 }
 
 #[test]
+fn js_files_follow_the_nearest_package_json_type_like_node() {
+    let scripts = Scripts::new();
+    scripts.write("package.json", r#"{"name": "app", "type": "module"}"#);
+    scripts.write("lib.js", "export const answer = 42;");
+    let main = scripts.write(
+        "main.js",
+        "import { answer } from './lib.js'; console.log(answer, typeof require);",
+    );
+    let output = jsbox(&["run"], Some(&main));
+    assert_eq!(stdout(&output), "42 undefined\n", "{}", stderr(&output));
+
+    let cjs = scripts.write(
+        "main.cjs",
+        "console.log(typeof require, __filename.endsWith('/main.cjs'))",
+    );
+    let output = jsbox(&["run"], Some(&cjs));
+    assert_eq!(stdout(&output), "function true\n", "{}", stderr(&output));
+}
+
+#[test]
 fn empty_file_runs_and_prints_nothing() {
     let output = run_file("empty.js", "", &[]);
     assert_eq!(output.status.code(), Some(0));

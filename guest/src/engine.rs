@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, event_loop, web};
+use crate::{console, event_loop, modules, web};
 
 /// QuickJS's GC runs when allocations since the last collection pass this.
 /// javy's default never collects, which suits one-shot programs but makes
@@ -38,6 +38,7 @@ pub fn initialize() -> anyhow::Result<()> {
         web::install(&ctx)
     })?;
     event_loop::install(&runtime)?;
+    modules::install(&runtime)?;
     // Only this thread initializes, so the cell cannot have been filled
     // since the check above.
     let _ = RUNTIME.set(GuestOnly(runtime));

@@ -16,7 +16,7 @@ use javy::quickjs::{
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
 use crate::jsbox::sandbox::types::JsError;
-use crate::{event_loop, js_error};
+use crate::{event_loop, js_error, modules};
 
 const TAG_SCRIPT: u8 = 0;
 const TAG_MODULE: u8 = 1;
@@ -67,14 +67,14 @@ fn evaluate(ctx: &Ctx<'_>, code: &Code) -> Result<Evaluated, Failure> {
         Code::Source(script) => match script.kind {
             SourceKind::Script => {
                 let function = compile_script(ctx, &script.name, &script.source)?;
-                eval_script(ctx, function)
+                eval_script(ctx, &script.name, function)
             }
             SourceKind::Module => eval_module(ctx, declare_module(ctx, script)?),
         },
-        Code::Compiled(bytes) => match bytes.split_first() {
+        Code::Compiled(compiled) => match compiled.bytecode.split_first() {
             Some((&TAG_SCRIPT, bytecode)) => {
                 let function = read_script_bytecode(ctx, bytecode)?;
-                eval_script(ctx, function)
+                eval_script(ctx, &compiled.name, function)
             }
             Some((&TAG_MODULE, bytecode)) => {
                 // SAFETY: `bytecode` is what `compile` wrote with this very
@@ -92,7 +92,13 @@ fn evaluate(ctx: &Ctx<'_>, code: &Code) -> Result<Evaluated, Failure> {
     }
 }
 
-fn eval_script<'js>(ctx: &Ctx<'js>, function: Value<'js>) -> Result<Evaluated, Failure> {
+/// Runs a classic script, with the CommonJS globals of a main module.
+fn eval_script<'js>(
+    ctx: &Ctx<'js>,
+    name: &str,
+    function: Value<'js>,
+) -> Result<Evaluated, Failure> {
+    modules::install_main(ctx, name).map_err(|_| internal(ctx, "installing require"))?;
     let value = eval_function(ctx, function)?;
     Ok(Evaluated::Value(to_json(ctx, value)))
 }
@@ -109,8 +115,17 @@ fn declare_module<'js>(
     ctx: &Ctx<'js>,
     script: &Script,
 ) -> Result<Module<'js, javy::quickjs::module::Declared>, Failure> {
-    Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str())
-        .map_err(|_| syntax(ctx))
+    // Declaring a module also resolves and loads its static imports
+    // (quickjs-ng links at compile time), so not every failure is the
+    // source's own syntax error.
+    Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str()).map_err(|_| {
+        let error = js_error::take_exception(ctx);
+        if error.name == "SyntaxError" {
+            Failure::SyntaxError(error)
+        } else {
+            Failure::UncaughtException(error)
+        }
+    })
 }
 
 /// Compiles a classic script to a function object without running it.

@@ -13,6 +13,7 @@
 //! - [`eval`] compiles and evaluates a script or module;
 //! - [`event_loop`] runs microtasks and timers until the run is idle;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
+//! - [`modules`] loads `import`ed and `require`d files through the host;
 //! - [`web`] installs the web platform globals.
 
 mod console;
@@ -21,6 +22,7 @@ mod engine;
 mod eval;
 mod event_loop;
 mod js_error;
+mod modules;
 mod web;
 
 wit_bindgen::generate!({

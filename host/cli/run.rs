@@ -17,7 +17,10 @@ use super::exit;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The JavaScript file to run (UTF-8). `.mjs` files run as ES modules.
+    /// The JavaScript file to run (UTF-8). Like Node, `.mjs` files (and
+    /// `.js` files under a package.json with `"type": "module"`) run as ES
+    /// modules, others as scripts. The file may import or require files in
+    /// its own directory tree.
     file: PathBuf,
 
     /// Wall-clock limit for the run, e.g. `50ms`, `5s`.
@@ -67,7 +70,7 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let script = match read_script(&args.file, args.module) {
+    let (script, module_root) = match read_script(&args.file, args.module) {
         Ok(script) => script,
         Err(message) => {
             eprintln!("jsbox: {message}");
@@ -97,7 +100,8 @@ pub fn run(args: RunArgs) -> ExitCode {
             memory_bytes: args.memory,
             max_output_bytes: args.max_output,
         })
-        .with_log_sink(Arc::new(StdioSink));
+        .with_log_sink(Arc::new(StdioSink))
+        .with_module_root(module_root);
     if let ComponentSource::Compiled {
         save_error: Some(error),
         ..
@@ -120,9 +124,15 @@ pub fn run(args: RunArgs) -> ExitCode {
     ExitCode::from(exit::for_outcome(execution.outcome.kind()))
 }
 
-/// Reads `path` as UTF-8 source, with errors that say what to fix.
-fn read_script(path: &Path, force_module: bool) -> Result<Script, String> {
+/// Reads `path` as UTF-8 source, with errors that say what to fix; returns
+/// the script (named by its canonical path, which stack traces show and
+/// relative imports start from) and its directory, the run's module root.
+fn read_script(path: &Path, force_module: bool) -> Result<(Script, PathBuf), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let path = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let path = path.as_path();
     let source = String::from_utf8(bytes).map_err(|e| {
         format!(
             "{} is not valid UTF-8 (invalid byte at offset {}); jsbox runs UTF-8 source only",
@@ -130,16 +140,42 @@ fn read_script(path: &Path, force_module: bool) -> Result<Script, String> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    let is_module = force_module || path.extension().is_some_and(|ext| ext == "mjs");
-    Ok(Script {
+    let kind = if force_module {
+        SourceKind::Module
+    } else {
+        source_kind(path)
+    };
+    let root = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let script = Script {
         name: path.display().to_string(),
         source,
-        kind: if is_module {
-            SourceKind::Module
-        } else {
-            SourceKind::Script
-        },
-    })
+        kind,
+    };
+    Ok((script, root))
+}
+
+/// Node's rule: `.mjs` is a module, `.cjs` a script, and `.js` follows the
+/// `"type"` of the nearest package.json (a script when there is none).
+fn source_kind(path: &Path) -> SourceKind {
+    match path.extension().and_then(|ext| ext.to_str()) {
+        Some("mjs") => return SourceKind::Module,
+        Some("cjs") => return SourceKind::Script,
+        _ => {}
+    }
+    let package_type = path.ancestors().skip(1).find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("package.json")).ok()?;
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).ok()?;
+        Some(
+            manifest
+                .get("type")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned),
+        )
+    });
+    match package_type.flatten().as_deref() {
+        Some("module") => SourceKind::Module,
+        _ => SourceKind::Script,
+    }
 }
 
 /// Prints a failed run like Node prints an uncaught error, and a limit as

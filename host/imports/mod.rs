@@ -3,6 +3,7 @@
 
 mod context;
 mod log;
+mod modules;
 mod timers;
 
 use crate::bindings::jsbox::sandbox::types;
