@@ -57,7 +57,7 @@ fn hello_example_prints_to_stdout_and_warnings_to_stderr() {
     let output = jsbox(&["run"], Some(&example));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).starts_with("Hello from jsbox, request "));
-    assert!(stdout(&output).contains("squares: [1,4,9,16]"));
+    assert!(stdout(&output).contains("squares: [ 1, 4, 9, 16 ]"));
     assert_eq!(stderr(&output), "this line goes to stderr\n");
 }
 

@@ -120,7 +120,7 @@ fn console_goes_to_the_sink_with_levels_and_request_id() {
     assert!(execution.outcome.is_ok());
     let events = sink.events();
     assert_eq!(events.len(), 3);
-    assert_eq!(events[0].message, r#"a 1 {"b":2}"#);
+    assert_eq!(events[0].message, "a 1 { b: 2 }");
     assert_eq!(events[0].level, jsbox::LogLevel::Info);
     assert!(
         events[1]
