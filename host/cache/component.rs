@@ -95,7 +95,12 @@ fn verify(bytes: &[u8], key: ArtifactKey) -> Result<&[u8], &'static str> {
     Ok(payload)
 }
 
-/// Writes `serialized` as the artifact `key` in `dir`, atomically.
+/// Artifacts kept per cache directory: each guest build and engine
+/// configuration has its own, and upgrades would otherwise pile them up.
+const KEEP_ARTIFACTS: usize = 8;
+
+/// Writes `serialized` as the artifact `key` in `dir`, atomically, then
+/// removes all but the most recently written [`KEEP_ARTIFACTS`] artifacts.
 pub fn store(dir: &Path, key: ArtifactKey, serialized: &[u8]) -> std::io::Result<()> {
     fs::create_dir_all(dir)?;
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
@@ -107,7 +112,26 @@ pub fn store(dir: &Path, key: ArtifactKey, serialized: &[u8]) -> std::io::Result
     file.as_file().sync_all()?;
     file.persist(dir.join(key.file_name()))
         .map_err(|e| e.error)?;
+    prune(dir, KEEP_ARTIFACTS);
     Ok(())
+}
+
+/// Deletes the oldest `.cwasm` files of `dir` beyond the newest `keep`.
+/// Best effort: a file another process is replacing, or one that cannot be
+/// deleted, is left alone.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut artifacts: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "cwasm"))
+        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+        .collect();
+    artifacts.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, path) in artifacts.into_iter().skip(keep) {
+        let _ = fs::remove_file(path);
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +152,37 @@ mod tests {
     fn a_stored_file_verifies() {
         let bytes = file(b"compiled code");
         assert_eq!(verify(&bytes, key()), Ok(&b"compiled code"[..]));
+    }
+
+    #[test]
+    fn only_the_newest_artifacts_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for i in 0..KEEP_ARTIFACTS + 3 {
+            let path = dir.path().join(format!("old{i}.cwasm"));
+            fs::write(&path, b"x").unwrap();
+            fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        fs::write(dir.path().join("unrelated.txt"), b"x").unwrap();
+        store(dir.path(), key(), b"new").unwrap();
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(
+            names.iter().filter(|n| n.ends_with(".cwasm")).count(),
+            KEEP_ARTIFACTS
+        );
+        assert!(
+            names.contains(&key().file_name()),
+            "the new artifact is kept"
+        );
+        assert!(names.contains(&"unrelated.txt".to_owned()));
     }
 
     #[test]
