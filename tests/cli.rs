@@ -220,6 +220,27 @@ fn js_files_follow_the_nearest_package_json_type_like_node() {
 }
 
 #[test]
+fn imports_stay_inside_the_module_root_unless_it_is_widened() {
+    let scripts = Scripts::new();
+    scripts.write("shared.mjs", "export const shared = 'from parent';");
+    std::fs::create_dir(scripts.dir.path().join("app")).unwrap();
+    let main = scripts.write(
+        "app/main.mjs",
+        "const { shared } = await import('../shared.mjs'); console.log(shared);",
+    );
+    let denied = jsbox(&["run"], Some(&main));
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(
+        stderr(&denied).contains("outside the module root"),
+        "{}",
+        stderr(&denied)
+    );
+    let root = scripts.dir.path().display().to_string();
+    let allowed = jsbox(&["run", "--module-root", &root], Some(&main));
+    assert_eq!(stdout(&allowed), "from parent\n", "{}", stderr(&allowed));
+}
+
+#[test]
 fn empty_file_runs_and_prints_nothing() {
     let output = run_file("empty.js", "", &[]);
     assert_eq!(output.status.code(), Some(0));

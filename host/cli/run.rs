@@ -55,6 +55,11 @@ pub struct RunArgs {
     #[arg(long)]
     module: bool,
 
+    /// The directory imports and requires may load files from
+    /// (subdirectories included). Default: the file's own directory.
+    #[arg(long, value_name = "DIR")]
+    module_root: Option<PathBuf>,
+
     /// Print the resource report as one JSON line on stderr at exit.
     #[arg(long)]
     report: bool,
@@ -101,7 +106,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             max_output_bytes: args.max_output,
         })
         .with_log_sink(Arc::new(StdioSink))
-        .with_module_root(module_root);
+        .with_module_root(args.module_root.unwrap_or(module_root));
     if let ComponentSource::Compiled {
         save_error: Some(error),
         ..
