@@ -1,7 +1,54 @@
-//! Web APIs written in JS.
+//! Web APIs written in JS: events, abort, `DOMException`, `Blob`, `File`,
+//! `FormData`, `Headers`, `Request`, `Response` and the small globals
+//! (`self`, `navigator`, `reportError`, `queueMicrotask`).
+//!
+//! Each `.js` file here is one API family. A file is a single function
+//! expression `(function name(internal) { ... })`: evaluating it defines
+//! nothing, and calling it defines only that family's globals. `internal` is
+//! one object shared by all the files and reachable from no global; it
+//! carries what one family needs of another (a `Blob`'s bytes, the abort
+//! algorithm of an `AbortSignal`...), so that scripts cannot reach or forge
+//! those. Files run in the order of [`FILES`], which is the order of their
+//! dependencies. This runs once, in `initialize`, so the result is part of
+//! the snapshot; whatever depends on the run (the clock, `setTimeout`,
+//! `TextEncoder`, `URL`) is looked up when it is called.
 
-use javy::quickjs::Ctx;
+use javy::quickjs::{Ctx, Function, Object, context::EvalOptions};
 
-pub fn install(_ctx: &Ctx<'_>) -> anyhow::Result<()> {
+use crate::js_error;
+
+/// The files, in dependency order, with the names their stack frames show.
+const FILES: [(&str, &str); 11] = [
+    ("common.js", include_str!("common.js")),
+    ("dom_exception.js", include_str!("dom_exception.js")),
+    ("events.js", include_str!("events.js")),
+    ("global.js", include_str!("global.js")),
+    ("abort.js", include_str!("abort.js")),
+    ("blob.js", include_str!("blob.js")),
+    ("form_data.js", include_str!("form_data.js")),
+    ("headers.js", include_str!("headers.js")),
+    ("body.js", include_str!("body.js")),
+    ("request.js", include_str!("request.js")),
+    ("response.js", include_str!("response.js")),
+];
+
+/// Evaluates every file and calls its function with the shared `internal`.
+pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
+    let internal = Object::new(ctx.clone())?;
+    for (name, source) in FILES {
+        let mut options = EvalOptions::default();
+        options.filename = Some(format!("jsbox:web/{name}"));
+        ctx.eval_with_options::<Function, _>(source, options)
+            .and_then(|install| install.call::<_, ()>((internal.clone(),)))
+            .map_err(|e| {
+                let error = js_error::from_value(ctx.catch());
+                anyhow::anyhow!(
+                    "installing {name}: {e}: {}: {}\n{}",
+                    error.name,
+                    error.message,
+                    error.stack.unwrap_or_default()
+                )
+            })?;
+    }
     Ok(())
 }

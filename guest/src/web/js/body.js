@@ -1,0 +1,177 @@
+// The Body mixin of Fetch (§5.3) shared by `Request` and `Response`;
+// defines no globals itself.
+//
+// A body is extracted from a string, ArrayBuffer, view, Blob, FormData
+// (encoded as multipart/form-data), URLSearchParams (when that global
+// exists) or, as WebIDL's union conversion does, any other value's string
+// form; the matching Content-Type is reported to the caller. Reading a body
+// (`text`, `json`, `arrayBuffer`, `bytes`, `blob`, `formData`) marks it
+// used, and reading it again rejects with a TypeError. `formData()` parses
+// multipart/form-data and application/x-www-form-urlencoded.
+// Divergences: bodies are fully buffered — there is no ReadableStream, a
+// ReadableStream is not accepted as a body, and the `body` getter returns
+// null or a Uint8Array copy of the bytes (reading it does not mark the body
+// used).
+(function body(internal) {
+  'use strict';
+
+  const { Blob, File, FormData, JSON } = globalThis;
+
+  const normalizeNewlines = (string) => string.replace(/\r\n|\r|\n/g, '\r\n');
+  const escapeQuoted = (string) =>
+    normalizeNewlines(string).replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22');
+  const unescapeQuoted = (string) =>
+    string.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%22/g, '"');
+  const decodeBinary = (binary) => internal.utf8Decode(internal.binaryToBytes(binary));
+
+  function encodeMultipart(formData) {
+    const random = () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+    const boundary = `----jsbox-formdata-${random()}${random()}${random()}`;
+    const chunks = [];
+    for (const [name, value] of internal.formDataEntries(formData)) {
+      let head = `--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(name)}"`;
+      if (typeof value === 'string') {
+        chunks.push(internal.utf8Encode(`${head}\r\n\r\n${normalizeNewlines(value)}\r\n`));
+      } else {
+        head += `; filename="${escapeQuoted(value.name)}"\r\n`;
+        head += `Content-Type: ${value.type || 'application/octet-stream'}\r\n\r\n`;
+        chunks.push(internal.utf8Encode(head), internal.blobBytes(value), internal.utf8Encode('\r\n'));
+      }
+    }
+    chunks.push(internal.utf8Encode(`--${boundary}--\r\n`));
+    return {
+      bytes: internal.concatBytes(chunks),
+      type: `multipart/form-data; boundary=${boundary}`,
+    };
+  }
+
+  function parseMultipart(bytes, boundary) {
+    const malformed = () => new TypeError('formData: the multipart body is malformed');
+    const text = internal.bytesToBinary(bytes);
+    const delimiter = `--${boundary}`;
+    const formData = new FormData();
+    let position = text.indexOf(delimiter);
+    if (position === -1) throw malformed();
+    for (;;) {
+      position += delimiter.length;
+      if (text.startsWith('--', position)) return formData;
+      if (!text.startsWith('\r\n', position)) throw malformed();
+      const headerEnd = text.indexOf('\r\n\r\n', position);
+      const next = text.indexOf(`\r\n${delimiter}`, headerEnd);
+      if (headerEnd === -1 || next === -1) throw malformed();
+      const headers = new Map();
+      for (const line of text.slice(position + 2, headerEnd).split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      }
+      const disposition = headers.get('content-disposition') ?? '';
+      const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+      const fileName = /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
+      if (!/^form-data\s*(;|$)/i.test(disposition) || name === undefined) throw malformed();
+      const content = text.slice(headerEnd + 4, next);
+      if (fileName === undefined) {
+        formData.append(decodeBinary(unescapeQuoted(name)), decodeBinary(content));
+      } else {
+        const type = headers.get('content-type') ?? 'text/plain';
+        const file = new File([internal.binaryToBytes(content)], decodeBinary(unescapeQuoted(fileName)), { type });
+        formData.append(decodeBinary(unescapeQuoted(name)), file);
+      }
+      position = next + 2;
+    }
+  }
+
+  function parseUrlencoded(bytes) {
+    const decode = (binary) =>
+      decodeBinary(
+        binary.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+      );
+    const formData = new FormData();
+    for (const sequence of internal.bytesToBinary(bytes).split('&')) {
+      if (sequence === '') continue;
+      const equals = sequence.indexOf('=');
+      const name = equals === -1 ? sequence : sequence.slice(0, equals);
+      const value = equals === -1 ? '' : sequence.slice(equals + 1);
+      formData.append(decode(name), decode(value));
+    }
+    return formData;
+  }
+
+  // Fetch's "extract a body": { bytes, type } where type may be null.
+  internal.extractBody = (init) => {
+    if (typeof init === 'string') {
+      return { bytes: internal.utf8Encode(init), type: 'text/plain;charset=UTF-8' };
+    }
+    if (internal.isBlob(init)) {
+      return { bytes: internal.blobBytes(init), type: init.type === '' ? null : init.type };
+    }
+    const bytes = internal.copyBytes(init);
+    if (bytes !== null) return { bytes, type: null };
+    if (internal.isFormData(init)) return encodeMultipart(init);
+    const { URLSearchParams, ReadableStream } = globalThis;
+    if (typeof URLSearchParams === 'function' && init instanceof URLSearchParams) {
+      return {
+        bytes: internal.utf8Encode(init.toString()),
+        type: 'application/x-www-form-urlencoded;charset=UTF-8',
+      };
+    }
+    if (typeof ReadableStream === 'function' && init instanceof ReadableStream) {
+      throw new TypeError('ReadableStream bodies are not supported: bodies are buffered');
+    }
+    return { bytes: internal.utf8Encode(init), type: 'text/plain;charset=UTF-8' };
+  };
+
+  // Adds the Body mixin's members to `Class.prototype`. `stateOf(object)`
+  // returns `{ body, headers }` (a body is `{ bytes, used }` or null) and
+  // throws a TypeError for objects that are not instances of `Class`.
+  internal.mixinBody = (Class, stateOf) => {
+    async function consume(object) {
+      const { body } = stateOf(object);
+      if (body === null) return new Uint8Array(0);
+      if (body.used) throw new TypeError('The body has already been consumed');
+      body.used = true;
+      return body.bytes;
+    }
+
+    const mimeType = (object) => stateOf(object).headers.get('content-type') ?? '';
+
+    const members = {
+      get body() {
+        const { body } = stateOf(this);
+        return body === null ? null : body.bytes.slice();
+      },
+      get bodyUsed() {
+        const { body } = stateOf(this);
+        return body !== null && body.used;
+      },
+      async arrayBuffer() {
+        return (await consume(this)).slice().buffer;
+      },
+      async bytes() {
+        return (await consume(this)).slice();
+      },
+      async blob() {
+        const type = mimeType(this);
+        return new Blob([await consume(this)], { type });
+      },
+      async text() {
+        return internal.utf8Decode(await consume(this));
+      },
+      async json() {
+        return JSON.parse(internal.utf8Decode(await consume(this)));
+      },
+      async formData() {
+        const type = mimeType(this);
+        const bytes = await consume(this);
+        const essence = type.split(';')[0].trim().toLowerCase();
+        if (essence === 'multipart/form-data') {
+          const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+          if (boundary === null) throw new TypeError('formData: the multipart body has no boundary');
+          return parseMultipart(bytes, boundary[1] ?? boundary[2]);
+        }
+        if (essence === 'application/x-www-form-urlencoded') return parseUrlencoded(bytes);
+        throw new TypeError(`formData: cannot parse a body of type '${type}'`);
+      },
+    };
+    Object.defineProperties(Class.prototype, Object.getOwnPropertyDescriptors(members));
+  };
+})

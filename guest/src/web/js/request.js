@@ -1,0 +1,131 @@
+// `Request` (Fetch §5.4).
+//
+// Supported: construction from a URL string or another Request (whose body
+// is then taken, leaving it used) plus `init` with `method`, `headers`,
+// `body`, `signal` and `redirect`; method validation and normalization
+// (only DELETE, GET, HEAD, OPTIONS, POST and PUT are uppercased; CONNECT,
+// TRACE and TRACK are TypeErrors); GET and HEAD requests cannot have a body;
+// `signal` is always an AbortSignal that follows the given one; `clone()`;
+// the Body mixin (see body.js).
+// Divergences: URLs are parsed with the `URL` global when it exists at call
+// time, and otherwise only checked to start with a scheme (no relative URLs
+// either way: there is no base URL); `mode`, `credentials`, `cache`,
+// `referrer`, `referrerPolicy`, `integrity`, `keepalive`, `priority` and
+// `duplex` are neither read from `init` nor exposed, since nothing here
+// sends requests; headers have no `request` guard.
+(function request(internal) {
+  'use strict';
+
+  const { Headers } = globalThis;
+  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const NORMALIZED = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
+  const FORBIDDEN = ['CONNECT', 'TRACE', 'TRACK'];
+  const REDIRECTS = ['follow', 'error', 'manual'];
+
+  // An absolute URL's serialization; shared with `Response.redirect`.
+  internal.parseURL = (input, { allowCredentials = true } = {}) => {
+    const string = internal.toUSVString(input);
+    const { URL } = globalThis;
+    if (typeof URL !== 'function') {
+      if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(string)) {
+        throw new TypeError(`'${string}' is not an absolute URL`);
+      }
+      return string;
+    }
+    let url;
+    try {
+      url = new URL(string);
+    } catch {
+      throw new TypeError(`'${string}' is not a valid URL`);
+    }
+    if (!allowCredentials && (url.username !== '' || url.password !== '')) {
+      throw new TypeError(`Request: the URL '${string}' includes credentials`);
+    }
+    return url.href;
+  };
+
+  function normalizeMethod(method) {
+    const string = internal.toDOMString(method);
+    const upper = string.toUpperCase();
+    if (!TOKEN.test(string) || FORBIDDEN.includes(upper)) {
+      throw new TypeError(`Request: '${string}' is not a valid method`);
+    }
+    return NORMALIZED.includes(upper) ? upper : string;
+  }
+
+  class Request {
+    #url;
+    #method = 'GET';
+    #headers;
+    #body = null;
+    #signal;
+    #redirect = 'follow';
+
+    constructor(input, init = {}) {
+      if (arguments.length === 0) {
+        throw new TypeError("Request: the 'input' argument is required");
+      }
+      init ??= {};
+      const source = typeof input === 'object' && input !== null && #url in input ? input : null;
+      this.#url = source?.#url ?? internal.parseURL(input, { allowCredentials: false });
+      this.#method = init.method === undefined ? (source?.#method ?? 'GET') : normalizeMethod(init.method);
+      const redirect = init.redirect === undefined ? (source?.#redirect ?? 'follow') : `${init.redirect}`;
+      if (!REDIRECTS.includes(redirect)) {
+        throw new TypeError(`Request: '${redirect}' is not a valid redirect mode`);
+      }
+      this.#redirect = redirect;
+      const signal = init.signal === undefined ? (source?.#signal ?? null) : init.signal;
+      if (signal !== null) internal.checkSignal(signal);
+      this.#signal = signal === null ? internal.newSignal() : internal.dependentSignal([signal]);
+      this.#headers = new Headers(init.headers === undefined ? source?.#headers : init.headers);
+
+      const initBody = init.body ?? null;
+      if ((initBody !== null || source?.#body) && (this.#method === 'GET' || this.#method === 'HEAD')) {
+        throw new TypeError('Request: a GET or HEAD request cannot have a body');
+      }
+      if (initBody !== null) {
+        const { bytes, type } = internal.extractBody(initBody);
+        this.#body = { bytes, used: false };
+        if (type !== null && !this.#headers.has('content-type')) {
+          this.#headers.append('Content-Type', type);
+        }
+      } else if (source?.#body) {
+        if (source.#body.used) {
+          throw new TypeError('Request: the body of the input request has already been used');
+        }
+        this.#body = { bytes: source.#body.bytes, used: false };
+        source.#body.used = true;
+      }
+    }
+
+    get method() { return this.#method; }
+    get url() { return this.#url; }
+    get headers() { return this.#headers; }
+    get signal() { return this.#signal; }
+    get redirect() { return this.#redirect; }
+
+    clone() {
+      if (this.#body?.used) {
+        throw new TypeError('Request.clone: the body has already been used');
+      }
+      const copy = new Request(this.#url, {
+        method: this.#method,
+        headers: this.#headers,
+        signal: this.#signal,
+        redirect: this.#redirect,
+      });
+      if (this.#body !== null) copy.#body = { bytes: this.#body.bytes, used: false };
+      return copy;
+    }
+
+    static {
+      internal.mixinBody(Request, (request) => ({
+        body: request.#body,
+        headers: request.#headers,
+      }));
+    }
+  }
+
+  internal.brand(Request);
+  internal.defineGlobals({ Request });
+})
