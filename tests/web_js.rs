@@ -799,6 +799,12 @@ const OTHERS: &[&str] = &[
     // The guest.
     "console",
     "context",
+    // A classic script's CommonJS globals (`require.js`).
+    "require",
+    "module",
+    "exports",
+    "__filename",
+    "__dirname",
     // The native half of the web platform.
     "TextEncoder",
     "TextDecoder",
