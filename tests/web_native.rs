@@ -384,6 +384,25 @@ fn url_search_params_construct_and_operate() {
     );
 }
 
+#[test]
+fn url_search_params_iterators_are_webidl_pair_iterators() {
+    assert_eq!(
+        value(
+            "const p = new URLSearchParams('a=1&b=2&c=3');
+             const it = p.keys();
+             const first = it.next().value;
+             p.delete('b');
+             const rest = [...it];
+             const proto = Object.getPrototypeOf(it);
+             [first, rest, Object.prototype.toString.call(it), typeof it[Symbol.iterator],
+              Object.getPrototypeOf(proto) === Object.getPrototypeOf(Object.getPrototypeOf([].keys())),
+              Object.getOwnPropertyNames(proto), p.values().next(), p[Symbol.iterator] === p.entries,
+              [...new URLSearchParams('x=1')], it.next()]"
+        ),
+        r#"["a",["c"],"[object URLSearchParams Iterator]","function",true,["next"],{"value":"1","done":false},true,[["x","1"]],{"done":true}]"#
+    );
+}
+
 // ---------------------------------------------------------- structuredClone
 
 #[test]

@@ -8,9 +8,38 @@
     HOSTNAME = 6, PORT = 7, PATHNAME = 8, SEARCH = 9, HASH = 10;
 
   // Reach into the other class's private state (set in static blocks).
-  let setList, attachURL, setQuery;
+  let setList, attachURL, setQuery, listOf;
 
   const queryOf = (search) => (search === '' ? '' : search.slice(1));
+
+  // WebIDL pair iterators: they read the live list, and their prototype
+  // is a `URLSearchParams Iterator` inheriting from %IteratorPrototype%.
+  const ENTRIES = 0, KEYS = 1, VALUES = 2;
+  class ParamsIterator {
+    #params;
+    #kind;
+    #index = 0;
+
+    constructor(params, kind) {
+      this.#params = params;
+      this.#kind = kind;
+    }
+
+    next() {
+      const list = listOf(this.#params);
+      const i = this.#index;
+      if (i >= list.length) return { value: undefined, done: true };
+      this.#index = i + 2;
+      const value = this.#kind === ENTRIES ? [list[i], list[i + 1]] : list[i + this.#kind - 1];
+      return { value, done: false };
+    }
+  }
+  Object.setPrototypeOf(
+    ParamsIterator.prototype,
+    Object.getPrototypeOf(Object.getPrototypeOf([][iteratorSymbol]())),
+  );
+  delete ParamsIterator.prototype.constructor;
+  toStringTag(ParamsIterator, 'URLSearchParams Iterator');
 
   class URLSearchParams {
     // Flat [name, value, name, value...] list.
@@ -24,6 +53,7 @@
       attachURL = (params, url) => {
         params.#url = url;
       };
+      listOf = (params) => params.#list;
     }
 
     constructor(init = '') {
@@ -155,17 +185,16 @@
       }
     }
 
-    // The iterators read the live list, as WebIDL's pair iterators do.
-    *entries() {
-      for (let i = 0; i < this.#list.length; i += 2) yield [this.#list[i], this.#list[i + 1]];
+    entries() {
+      return new ParamsIterator(this, ENTRIES);
     }
 
-    *keys() {
-      for (let i = 0; i < this.#list.length; i += 2) yield this.#list[i];
+    keys() {
+      return new ParamsIterator(this, KEYS);
     }
 
-    *values() {
-      for (let i = 0; i < this.#list.length; i += 2) yield this.#list[i + 1];
+    values() {
+      return new ParamsIterator(this, VALUES);
     }
 
     toString() {
