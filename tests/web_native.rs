@@ -483,9 +483,28 @@ fn structured_clone_refuses_uncloneable_values() {
               thrown(() => structuredClone(new WeakSet())), thrown(() => structuredClone(Promise.resolve())),
               thrown(() => structuredClone(new Proxy({}, {}))), thrown(() => structuredClone(Object(Symbol()))),
               thrown(() => structuredClone(new WeakRef({}))), thrown(() => structuredClone()),
-              thrown(() => structuredClone(1, { transfer: [{}] }))]"
+              thrown(() => structuredClone(1, { transfer: [{}] })),
+              thrown(() => structuredClone((function* () {})())), thrown(() => structuredClone(new SharedArrayBuffer(1))),
+              thrown(() => structuredClone(new FinalizationRegistry(() => {}))),
+              thrown(() => structuredClone([1, new Map([[1, { deep: Symbol.iterator }]])]))]"
         ),
-        r#"["Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","TypeError:TypeError","Error:DataCloneError"]"#
+        r#"["Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","TypeError:TypeError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError","Error:DataCloneError"]"#
+    );
+}
+
+#[test]
+fn structured_clone_keeps_dom_exceptions_and_clones_arguments_as_objects() {
+    assert_eq!(
+        value(
+            "globalThis.DOMException = class DOMException extends Error {
+               constructor(message, name) { super(message); this.name = name; }
+             };
+             const d = structuredClone(new DOMException('gone', 'AbortError'));
+             const args = structuredClone((function () { return arguments; })(1, 'two'));
+             [d instanceof DOMException, d.name, d.message, Array.isArray(args), args,
+              Object.getPrototypeOf(args) === Object.prototype]"
+        ),
+        r#"[true,"AbortError","gone",false,{"0":1,"1":"two"},true]"#
     );
 }
 

@@ -55,7 +55,7 @@ fn decode(input: String) -> Option<String> {
         .filter(|b| !matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '))
         .collect();
     // One or two trailing '=' are padding when the length is a multiple of 4.
-    if data.len() % 4 == 0 {
+    if data.len().is_multiple_of(4) {
         for _ in 0..2 {
             if data.last() == Some(&b'=') {
                 data.pop();

@@ -21,8 +21,6 @@
   const arrayBufferMaxLength = getter(ArrayBuffer.prototype, 'maxByteLength');
   const arrayBufferDetached = getter(ArrayBuffer.prototype, 'detached');
   const arrayBufferTransfer = uncurry(ArrayBuffer.prototype.transfer);
-  const sharedArrayBufferLength = getter(SharedArrayBuffer.prototype, 'byteLength');
-  const finalizationUnregister = uncurry(FinalizationRegistry.prototype.unregister);
   const typedArrayTag = getter(TypedArrayPrototype, Symbol.toStringTag);
   const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
   const typedArrayOffset = getter(TypedArrayPrototype, 'byteOffset');
@@ -41,15 +39,13 @@
   const ArrayConstructor = Array;
   const ObjectConstructor = Object;
 
-  // Boxed primitives, told apart by their `valueOf`, which throws for
-  // anything but its own wrapper objects.
-  const BOXES = [
-    uncurry(Boolean.prototype.valueOf),
-    uncurry(Number.prototype.valueOf),
-    uncurry(String.prototype.valueOf),
-    uncurry(BigInt.prototype.valueOf),
-  ];
-  const symbolValueOf = uncurry(Symbol.prototype.valueOf);
+  // Boxed primitives: their `valueOf` reads the primitive inside.
+  const BOXES = {
+    Number: uncurry(Number.prototype.valueOf),
+    String: uncurry(String.prototype.valueOf),
+    Boolean: uncurry(Boolean.prototype.valueOf),
+    BigInt: uncurry(BigInt.prototype.valueOf),
+  };
 
   const TYPED_ARRAYS = {
     Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
@@ -62,15 +58,6 @@
   };
 
   const cannotClone = (what) => domError('DataCloneError', `${what} could not be cloned`);
-
-  const succeeds = (check, value) => {
-    try {
-      check(value);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   const createDataProperty = (object, key, value) =>
     defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
@@ -100,7 +87,17 @@
     if (mapHas(memory, value)) return mapGet(memory, value);
 
     let copy;
-    switch (native.kind(value)) {
+    const kind = native.kind(value);
+    // DOMException is serializable; it is written in JS, so QuickJS sees an
+    // Error or an ordinary object.
+    const DOMException = globalThis.DOMException;
+    if ((kind === 'Error' || kind === 'Object') && typeof DOMException === 'function'
+        && value instanceof DOMException) {
+      copy = new DOMException(`${value.message}`, `${value.name}`);
+      mapSet(memory, value, copy);
+      return copy;
+    }
+    switch (kind) {
       case 'Proxy':
         throw cannotClone('#<Proxy>');
       case 'Uncloneable':
@@ -161,24 +158,18 @@
         mapSet(memory, value, copy);
         copyProperties(value, copy, memory);
         return copy;
-      default: {
-        for (const valueOf of BOXES) {
-          if (succeeds(valueOf, value)) {
-            copy = ObjectConstructor(valueOf(value));
-            mapSet(memory, value, copy);
-            return copy;
-          }
-        }
-        if (succeeds(symbolValueOf, value)) throw cannotClone('Symbol()');
-        if (succeeds(sharedArrayBufferLength, value)) throw cannotClone('#<SharedArrayBuffer>');
-        if (succeeds((v) => finalizationUnregister(v, {}), value)) {
-          throw cannotClone('#<FinalizationRegistry>');
-        }
+      case 'Number':
+      case 'String':
+      case 'Boolean':
+      case 'BigInt': {
+        copy = ObjectConstructor(BOXES[kind](value));
+        break;
+      }
+      default:
         copy = {};
         mapSet(memory, value, copy);
         copyProperties(value, copy, memory);
         return copy;
-      }
     }
     mapSet(memory, value, copy);
     return copy;
