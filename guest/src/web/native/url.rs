@@ -10,10 +10,14 @@
 //! components. Parsing a URL's own serialization gives back the same URL,
 //! so this matches setting the URL record in place.
 //!
-//! Divergences: the `url` crate's conformance to the WHATWG tests, which is
-//! high but not complete (see its issue tracker); `URLSearchParams` can be
-//! built from any iterable of pairs, but the pairs themselves must be
-//! iterable (as WebIDL requires), not array-likes.
+//! Also there: `URL.canParse`, `URL.parse`, `URLSearchParams` `size`,
+//! `has`/`delete` with a value, and WebIDL pair iterators over the live
+//! list.
+//!
+//! Divergences: none known beyond the `url` crate's own conformance to the
+//! WHATWG tests, which is high but not complete (see its issue tracker).
+//! Argument conversions follow WebIDL loosely: missing arguments of the
+//! `URLSearchParams` methods convert `undefined` instead of throwing.
 
 use javy::quickjs::{Array, Ctx, Function, Object, Result};
 use url::{Url, form_urlencoded, quirks};
