@@ -74,7 +74,7 @@ fn new_runtime() -> anyhow::Result<Runtime> {
         .log_stream(Box::new(std::io::sink()))
         .err_stream(Box::new(std::io::sink()))
         .gc_threshold(GC_THRESHOLD_BYTES)
-        .text_encoding(true)
+        .text_encoding(false)
         .weak_ref(true);
     Runtime::new(config)
 }
