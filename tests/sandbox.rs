@@ -135,8 +135,13 @@ fn console_goes_to_the_sink_with_levels_and_request_id() {
             .all(|e| e.request_id == "req-1" && e.tenant_id.as_deref() == Some("t1"))
     );
     assert_eq!(
-        execution.report.host_calls, 4,
-        "context.get + three log calls"
+        execution.report.host_calls, 3,
+        "three log calls; `context` was never read"
+    );
+    let reads = run("[context.requestId, context.tenantId, context === context].length");
+    assert_eq!(
+        reads.report.host_calls, 1,
+        "the context is fetched once, on first use"
     );
 }
 

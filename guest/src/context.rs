@@ -5,18 +5,23 @@ use javy::quickjs::{Array, Ctx, Function, Object, Value};
 use crate::jsbox::sandbox::context as host_context;
 use crate::jsbox::sandbox::types::{RequestContext, User};
 
-/// Defines `globalThis.context` as a deeply frozen, non-writable,
-/// non-configurable object, so that neither assignment to `context` nor to
-/// any of its fields has an effect (and both throw in strict mode).
+/// Defines `globalThis.context` as a non-configurable accessor without a
+/// setter, so that assigning to `context` has no effect (and throws in
+/// strict mode). Done once, in the snapshot: the getter asks the host for
+/// the run's context on first use and keeps the deeply frozen result for
+/// the rest of the run, so runs that never read `context` never pay for it.
 pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
-    let value = to_js(ctx, host_context::get())?;
-    let descriptor = Object::new(ctx.clone())?;
-    descriptor.set("value", value)?;
-    descriptor.set("enumerable", true)?;
-    descriptor.set("writable", false)?;
-    descriptor.set("configurable", false)?;
-    let define_property: Function = object_constructor(ctx)?.get("defineProperty")?;
-    define_property.call((ctx.globals(), "context", descriptor))
+    let load = Function::new(ctx.clone(), load)?;
+    let define: Function = ctx.eval(
+        "(load) => { let value; Object.defineProperty(globalThis, 'context', \
+         { get() { if (value === undefined) value = load(); return value; }, \
+           enumerable: true, configurable: false }); }",
+    )?;
+    define.call((load,))
+}
+
+fn load<'js>(ctx: Ctx<'js>) -> javy::quickjs::Result<Object<'js>> {
+    to_js(&ctx, host_context::get())
 }
 
 fn to_js<'js>(ctx: &Ctx<'js>, context: RequestContext) -> javy::quickjs::Result<Object<'js>> {

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, event_loop, modules, web};
+use crate::{console, context, event_loop, modules, web};
 
 /// QuickJS's GC runs when allocations since the last collection pass this.
 /// javy's default never collects, which suits one-shot programs but makes
@@ -35,10 +35,18 @@ pub fn initialize() -> anyhow::Result<()> {
     let runtime = new_runtime()?;
     runtime.context().with(|ctx| -> anyhow::Result<()> {
         console::install(&ctx).map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
+        context::install(&ctx).map_err(|e| anyhow::anyhow!("installing context: {e}"))?;
         web::install(&ctx)
     })?;
     event_loop::install(&runtime)?;
     modules::install(&runtime)?;
+    // Collect what installing left behind, then re-arm the threshold: any
+    // collection lowers it to 1.5x the live heap, and a run that starts
+    // near its threshold would collect (touching, and so dirtying, every
+    // page of the snapshot's heap) almost at once.
+    let quickjs = runtime.context().runtime();
+    quickjs.run_gc();
+    quickjs.set_gc_threshold(GC_THRESHOLD_BYTES);
     // Only this thread initializes, so the cell cannot have been filled
     // since the check above.
     let _ = RUNTIME.set(GuestOnly(runtime));

@@ -9,7 +9,7 @@
 //! Layout:
 //! - [`engine`] owns the QuickJS runtime, created once by `initialize`;
 //! - [`console`] backs the `console` global with the `log` import;
-//! - [`context`] installs the frozen `context` global from the `context` import;
+//! - [`context`] defines the `context` global, read from the `context` import;
 //! - [`eval`] compiles and evaluates a script or module;
 //! - [`event_loop`] runs microtasks and timers until the run is idle;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
@@ -51,10 +51,6 @@ impl RunGuest for Sandbox {
     fn run(code: Code) -> Result<Completion, Failure> {
         let runtime = engine::runtime().map_err(internal)?;
         engine::start_run().map_err(internal)?;
-        runtime
-            .context()
-            .with(|ctx| context::install(&ctx))
-            .map_err(internal)?;
         eval::run(runtime, &code)
     }
 }

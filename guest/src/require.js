@@ -55,15 +55,43 @@
     return require;
   }
 
-  /** Gives the main script `require`, `module`, `exports`, `__filename` and `__dirname`. */
+  // The main script's `require`, `module`, `exports`, `__filename` and
+  // `__dirname` are accessors on the global object, defined once here (in
+  // the snapshot) and backed by per-run state made on first use. Adding
+  // five globals in every run would reshape the global object each time,
+  // which costs more than a small script does. They read as `undefined`
+  // outside a classic script (ES modules have none of them, as in Node);
+  // assigning one replaces it for the rest of the run.
+  let mainPath;
+  const overrides = new Map();
+  let mainModule;
+  let mainRequire;
+  const main = () => {
+    if (mainModule === undefined && mainPath !== undefined) {
+      mainModule = { id: '.', filename: mainPath, path: dirname(mainPath), exports: {}, loaded: false };
+    }
+    return mainModule;
+  };
+  const getters = {
+    require: () => {
+      if (mainRequire === undefined && mainPath !== undefined) mainRequire = makeRequire(mainPath);
+      return mainRequire;
+    },
+    module: () => main(),
+    exports: () => main() && main().exports,
+    __filename: () => mainPath,
+    __dirname: () => main() && main().path,
+  };
+  for (const [name, get] of Object.entries(getters)) {
+    Object.defineProperty(globalThis, name, {
+      get: () => (overrides.has(name) ? overrides.get(name) : get()),
+      set: (value) => overrides.set(name, value),
+      configurable: true,
+    });
+  }
+
+  /** Makes `path` the main script of this run. */
   return function installMain(path) {
-    const module = { id: '.', filename: path, path: dirname(path), exports: {}, loaded: false };
-    const define = (name, value) =>
-      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
-    define('require', makeRequire(path));
-    define('module', module);
-    define('exports', module.exports);
-    define('__filename', path);
-    define('__dirname', module.path);
+    mainPath = path;
   };
 })
