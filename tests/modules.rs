@@ -208,3 +208,64 @@ fn without_a_module_root_nothing_loads() {
         "{out:?}"
     );
 }
+
+/// Runs `source` (as a module when `module`) with no module root.
+fn run_inline(source: &str, module: bool) -> (OutcomeKind, Vec<String>, Option<jsbox::JsError>) {
+    let script = if module {
+        Script::module("/app/main.mjs", source)
+    } else {
+        Script::new("/app/main.js", source)
+    };
+    let sink = Arc::new(MemorySink::new());
+    let execution = runtime().run(&script, RunOptions::default().with_log_sink(sink.clone()));
+    let error = execution.outcome.js_error().cloned();
+    (execution.outcome.kind(), sink.messages(), error)
+}
+
+#[test]
+fn built_in_modules_resolve_bare_and_with_the_node_prefix() {
+    let (kind, out, error) = run_inline(
+        "import timers from 'timers';\n\
+         import { setTimeout as sleep, scheduler } from 'node:timers/promises';\n\
+         import nodeConsole from 'node:console';\n\
+         console.log(timers.setTimeout === setTimeout, nodeConsole === console);\n\
+         console.log(await sleep(5, 'slept'));\n\
+         await scheduler.wait(1);\n\
+         const ticks = [];\n\
+         for await (const tick of (await import('node:timers/promises')).setInterval(1, 't')) {\n\
+           ticks.push(tick); if (ticks.length === 3) break;\n\
+         }\n\
+         console.log(ticks.join(), timers.promises === (await import('timers/promises')).default);",
+        true,
+    );
+    assert_eq!(kind, OutcomeKind::Ok, "{error:?}");
+    assert_eq!(out, ["true true", "slept", "t,t,t true"]);
+
+    let (kind, out, error) = run_inline(
+        "const t = require('node:timers'); const again = require('timers');\n\
+         console.log(t === again, typeof t.clearInterval, require('console') === console);\n\
+         const ac = new AbortController();\n\
+         require('timers/promises').setTimeout(50, 'x', { signal: ac.signal })\n\
+           .catch((e) => console.log('aborted', e.name));\n\
+         ac.abort();",
+        false,
+    );
+    assert_eq!(kind, OutcomeKind::Ok, "{error:?}");
+    assert_eq!(out, ["true function true", "aborted AbortError"]);
+}
+
+#[test]
+fn unknown_node_modules_are_err_unknown_builtin_module() {
+    let (kind, out, _) = run_inline(
+        "try { require('node:fs') } catch (e) { console.log(e.code, e.message) }",
+        false,
+    );
+    assert_eq!(kind, OutcomeKind::Ok);
+    assert_eq!(
+        out,
+        ["ERR_UNKNOWN_BUILTIN_MODULE No such built-in module: node:fs"]
+    );
+    let (kind, _, error) = run_inline("import 'node:fs';", true);
+    assert_eq!(kind, OutcomeKind::UncaughtException);
+    assert_eq!(error.unwrap().message, "No such built-in module: node:fs");
+}

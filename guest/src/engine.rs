@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, context, event_loop, modules, web};
+use crate::{console, context, event_loop, modules, node, web};
 
 /// QuickJS's GC runs when allocations since the last collection pass this.
 /// javy's default never collects, which suits one-shot programs but makes
@@ -39,6 +39,10 @@ pub fn initialize() -> anyhow::Result<()> {
         web::install(&ctx)
     })?;
     event_loop::install(&runtime)?;
+    runtime
+        .context()
+        .with(|ctx| node::install(&ctx))
+        .map_err(|e| anyhow::anyhow!("installing built-in modules: {e}"))?;
     modules::install(&runtime)?;
     // Collect what installing left behind, then re-arm the threshold: any
     // collection lowers it to 1.5x the live heap, and a run that starts

@@ -14,6 +14,7 @@
 //! - [`event_loop`] runs microtasks and timers until the run is idle;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
+//! - [`node`] holds Node's built-in modules (`node:timers`...);
 //! - [`web`] installs the web platform globals.
 
 mod console;
@@ -23,6 +24,7 @@ mod eval;
 mod event_loop;
 mod js_error;
 mod modules;
+mod node;
 mod web;
 
 wit_bindgen::generate!({

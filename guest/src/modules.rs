@@ -2,6 +2,9 @@
 //! `import()`) and CommonJS `require` (`require.js`), both backed by the
 //! `modules` import, which confines lookups to the run's module root.
 //!
+//! Built-in module names (`timers`, `node:timers`) resolve to the guest's
+//! own modules (`node/`) without asking the host.
+//!
 //! Errors carry Node's codes: `ERR_MODULE_NOT_FOUND` for `import`,
 //! `MODULE_NOT_FOUND` for `require`, `ERR_ACCESS_DENIED` outside the module
 //! root, and `ERR_MODULE_UNREADABLE` (ours) for files that cannot be read as
@@ -17,6 +20,7 @@ use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::Declared;
 
 use crate::jsbox::sandbox::modules::{self as host, LoadError};
+use crate::node;
 
 const REQUIRE_JS: &str = include_str!("require.js");
 
@@ -36,6 +40,7 @@ pub fn install(runtime: &Runtime) -> anyhow::Result<()> {
         natives.set("resolve", Function::new(ctx.clone(), require_resolve)?)?;
         natives.set("read", Function::new(ctx.clone(), require_read)?)?;
         natives.set("compile", Function::new(ctx.clone(), compile)?)?;
+        natives.set("builtin", node::loader(&ctx)?)?;
         let factory: Function = ctx.eval(REQUIRE_JS)?;
         let install_main: Function = factory.call((natives,))?;
         INSTALL_MAIN.with(|f| *f.borrow_mut() = Some(Persistent::save(&ctx, install_main)));
@@ -62,6 +67,16 @@ impl Resolver for HostResolver {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> javy::quickjs::Result<String> {
+        if let Some(builtin) = node::canonical_name(name) {
+            return Ok(builtin);
+        }
+        if name.starts_with(node::PREFIX) {
+            return Err(throw_with_code(
+                ctx,
+                &format!("No such built-in module: {name}"),
+                "ERR_UNKNOWN_BUILTIN_MODULE",
+            ));
+        }
         host::resolve(base, name).map_err(|e| throw(ctx, e, "ERR_MODULE_NOT_FOUND"))
     }
 }
@@ -75,6 +90,10 @@ impl Loader for HostLoader {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> javy::quickjs::Result<Module<'js, Declared>> {
+        if name.starts_with(node::PREFIX) {
+            let source = node::module_source(ctx, name)?;
+            return Module::declare(ctx.clone(), name, source);
+        }
         let source = host::read(name).map_err(|e| throw(ctx, e, "ERR_MODULE_NOT_FOUND"))?;
         if name.ends_with(".json") {
             // Parse as JSON, not as JS: the literal goes through JSON.parse.
@@ -120,7 +139,12 @@ fn throw(ctx: &Ctx<'_>, error: LoadError, not_found_code: &str) -> javy::quickjs
         LoadError::AccessDenied(message) => (message, "ERR_ACCESS_DENIED"),
         LoadError::Unreadable(message) => (message, "ERR_MODULE_UNREADABLE"),
     };
-    match Exception::from_message(ctx.clone(), &message) {
+    throw_with_code(ctx, &message, code)
+}
+
+/// Throws an `Error` with `message` and `code`.
+fn throw_with_code(ctx: &Ctx<'_>, message: &str, code: &str) -> javy::quickjs::Error {
+    match Exception::from_message(ctx.clone(), message) {
         Ok(exception) => {
             // A failed `set` leaves a plain error without `code`; still thrown.
             let _ = exception.set("code", code);

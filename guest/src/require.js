@@ -1,8 +1,9 @@
 // CommonJS `require` for the guest. `natives` are the guest's bridges to
 // the host's `modules` interface: `resolve(referrer, specifier)` and
-// `read(path)`, which throw errors carrying Node's `code`s, and
+// `read(path)`, which throw errors carrying Node's `code`s;
 // `compile(source, filename)`, which evaluates a script so that stack
-// traces name `filename`.
+// traces name `filename`; and `builtin(name)`, the exports of a built-in
+// module (`timers`, `node:timers`) or `undefined`.
 //
 // A required file runs in Node's wrapper function, with `exports`,
 // `require`, `module`, `__filename` and `__dirname`; `.json` files are
@@ -47,6 +48,13 @@
     function require(specifier) {
       if (typeof specifier !== 'string' || specifier === '') {
         throw new TypeError('The "id" argument must be a non-empty string');
+      }
+      const builtin = natives.builtin(specifier);
+      if (builtin !== undefined) return builtin;
+      if (specifier.startsWith('node:')) {
+        const error = new Error(`No such built-in module: ${specifier}`);
+        error.code = 'ERR_UNKNOWN_BUILTIN_MODULE';
+        throw error;
       }
       return load(natives.resolve(referrer, specifier));
     }
