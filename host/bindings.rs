@@ -29,12 +29,6 @@ impl From<&crate::Script> for run::Script {
     }
 }
 
-impl From<crate::Script> for run::Code {
-    fn from(script: crate::Script) -> Self {
-        run::Code::Source((&script).into())
-    }
-}
-
 impl From<types::JsError> for crate::JsError {
     fn from(error: types::JsError) -> Self {
         crate::JsError {
