@@ -14,6 +14,7 @@ use crate::cache::Blake3Hasher;
 use crate::cache::bytecode::BytecodeCache;
 use crate::cache::component::{self, ArtifactKey, ComponentSource};
 use crate::engine::{Allocation, EpochTicker, new_engine};
+use crate::metrics::Counters;
 use crate::runtime::RuntimeInner;
 use crate::state::SandboxState;
 use crate::{Error, Runtime, guest, snapshot};
@@ -182,6 +183,7 @@ impl RuntimeBuilder {
             max_concurrent: self.pooling.then_some(self.max_concurrent),
             max_memory_bytes: self.pooling.then_some(self.max_memory_bytes),
             fuel_metering: self.fuel_metering,
+            counters: Counters::default(),
             _ticker: ticker,
         }))
     }

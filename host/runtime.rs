@@ -15,6 +15,7 @@ use crate::cache::component::ComponentSource;
 use crate::classify::{RunFacts, classify_error, classify_failure, classify_panic};
 use crate::engine::EpochTicker;
 use crate::log::{DiscardSink, LogSink};
+use crate::metrics::{Counters, RuntimeMetrics};
 use crate::report::BytecodeCacheUse;
 use crate::sandbox::Sandbox;
 use crate::state::SandboxState;
@@ -40,6 +41,7 @@ pub(crate) struct RuntimeInner {
     pub max_memory_bytes: Option<u64>,
     /// Whether the engine counts fuel (see `RuntimeBuilder::fuel_metering`).
     pub fuel_metering: bool,
+    pub counters: Counters,
     /// Dropped (stopped) with the last clone of the runtime.
     pub _ticker: EpochTicker,
 }
@@ -142,10 +144,12 @@ impl Runtime {
             None => None,
             Some(Ok(dir)) => Some(dir),
             Some(Err((dir, e))) => {
+                let outcome = Outcome::HostError {
+                    message: format!("module root {}: {e}", dir.display()),
+                };
+                self.inner.counters.record_outcome(outcome.kind());
                 return Execution {
-                    outcome: Outcome::HostError {
-                        message: format!("module root {}: {e}", dir.display()),
-                    },
+                    outcome,
                     report,
                     request_id: context.request_id,
                 };
@@ -162,6 +166,7 @@ impl Runtime {
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(script, &mut report)))
             .unwrap_or_else(classify_panic);
         report.wall_us = started.elapsed().as_micros() as u64;
+        self.inner.counters.record_outcome(outcome.kind());
         Execution {
             outcome,
             report,
@@ -172,6 +177,14 @@ impl Runtime {
     /// The bytecode cache's counters, if the runtime has one.
     pub fn bytecode_cache_stats(&self) -> Option<BytecodeCacheStats> {
         self.inner.bytecode_cache.as_ref().map(BytecodeCache::stats)
+    }
+
+    /// The runtime's counters now: runs by outcome, sandboxes in use, pool
+    /// size, bytecode cache.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.inner
+            .counters
+            .snapshot(self.inner.max_concurrent, self.bytecode_cache_stats())
     }
 
     /// Where the compiled guest came from: the disk cache, or a fresh
@@ -204,6 +217,7 @@ impl Run<'_> {
             Ok(code) => code,
             Err(outcome) => return outcome,
         };
+        let _alive = self.inner.counters.sandbox_alive();
         let mut sandbox = match self.sandbox(self.log_sink.clone(), self.module_root.clone()) {
             Ok(sandbox) => sandbox,
             Err(error) => return classify_error(&error, &self.facts(false)),
@@ -241,6 +255,7 @@ impl Run<'_> {
         // Parsing runs no script code, so it gets a sandbox of its own that
         // never sees the caller's log sink. It does see the module root:
         // compiling a module loads (parses) its static imports.
+        let _alive = self.inner.counters.sandbox_alive();
         let mut sandbox = self
             .sandbox(Arc::new(DiscardSink), self.module_root.clone())
             .map_err(|error| classify_error(&error, &self.facts(false)))?;

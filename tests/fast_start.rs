@@ -356,3 +356,45 @@ fn without_fuel_metering_runs_are_bounded_by_time_and_fuel_budgets_are_refused()
     };
     assert!(message.contains("fuel metering off"), "{message}");
 }
+
+#[test]
+fn metrics_count_runs_by_outcome_and_sandboxes_in_use() {
+    let runtime = Runtime::builder()
+        .max_concurrent(4)
+        .build()
+        .expect("runtime builds");
+    let limits = Limits::default().with_timeout(Duration::from_millis(300));
+    let busy = {
+        let runtime = runtime.clone();
+        let limits = limits.clone();
+        std::thread::spawn(move || {
+            runtime.run(
+                &Script::new("busy.js", "while (true) {}"),
+                RunOptions::default().with_limits(limits),
+            )
+        })
+    };
+    let mut seen_in_use = 0;
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(2));
+        seen_in_use = seen_in_use.max(runtime.metrics().sandboxes_in_use);
+        if seen_in_use > 0 {
+            break;
+        }
+    }
+    assert_eq!(seen_in_use, 1, "the busy run holds one sandbox");
+    assert_eq!(busy.join().unwrap().outcome.kind(), OutcomeKind::Timeout);
+    runtime.run(&Script::new("a.js", "1"), RunOptions::default());
+    runtime.run(&Script::new("a.js", "1"), RunOptions::default());
+    runtime.run(&Script::new("b.js", "let = ;"), RunOptions::default());
+
+    let metrics = runtime.metrics();
+    assert_eq!(metrics.runs(), 4);
+    assert_eq!(metrics.runs_with(OutcomeKind::Ok), 2);
+    assert_eq!(metrics.runs_with(OutcomeKind::Timeout), 1);
+    assert_eq!(metrics.runs_with(OutcomeKind::SyntaxError), 1);
+    assert_eq!(metrics.sandboxes_in_use, 0);
+    assert_eq!(metrics.max_concurrent, Some(4));
+    let cache = metrics.bytecode_cache.expect("cache on");
+    assert_eq!((cache.hits, cache.misses), (1, 3));
+}
