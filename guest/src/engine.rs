@@ -7,10 +7,11 @@ use javy::{Config, Runtime};
 
 use crate::{console, context, event_loop, modules, node, web};
 
-/// QuickJS's GC runs when allocations since the last collection pass this.
-/// javy's default never collects, which suits one-shot programs but makes
-/// cyclic garbage count against the host's memory cap; 8 MiB keeps
-/// collection rare for small handlers.
+/// QuickJS collects cycles when its heap grows past this many bytes (after
+/// a collection the threshold moves to 1.5x the live heap). javy's default
+/// never collects, which suits one-shot programs but makes cyclic garbage
+/// count against the host's memory cap; 8 MiB keeps collection rare for
+/// small handlers.
 const GC_THRESHOLD_BYTES: usize = 8 << 20;
 
 /// The runtime. Wasm has one thread, so the `Sync` bound that `OnceLock`
