@@ -25,6 +25,18 @@
 
   const helpers = {
     uncurry,
+    getter,
+    TypedArrayPrototype,
+    // The intrinsic accessors, for modules that walk buffers themselves.
+    intrinsics: {
+      typedArrayTag,
+      typedArrayBuffer,
+      typedArrayOffset,
+      dataViewBuffer,
+      dataViewOffset,
+      dataViewLength,
+      arrayBufferLength,
+    },
 
     // A `DOMException` named `name` when the global exists at call time
     // (it is written in JS and installed after this), else an Error whose

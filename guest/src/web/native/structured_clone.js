@@ -1,9 +1,16 @@
 // structuredClone; see structured_clone.rs for what is supported.
 (function (native, helpers) {
-  const { domError, defineGlobal, uncurry } = helpers;
+  const { domError, defineGlobal, uncurry, getter, TypedArrayPrototype } = helpers;
+  const {
+    typedArrayTag,
+    typedArrayBuffer,
+    typedArrayOffset,
+    dataViewBuffer,
+    dataViewOffset,
+    dataViewLength,
+    arrayBufferLength,
+  } = helpers.intrinsics;
   const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf, keys } = Object;
-  const getter = (proto, name) => uncurry(getOwnPropertyDescriptor(proto, name).get);
-  const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype);
 
   const dateGetTime = uncurry(Date.prototype.getTime);
   const regExpSource = getter(RegExp.prototype, 'source');
@@ -16,18 +23,11 @@
   const setForEach = uncurry(Set.prototype.forEach);
   const setAdd = uncurry(Set.prototype.add);
   const arrayBufferSlice = uncurry(ArrayBuffer.prototype.slice);
-  const arrayBufferLength = getter(ArrayBuffer.prototype, 'byteLength');
   const arrayBufferResizable = getter(ArrayBuffer.prototype, 'resizable');
   const arrayBufferMaxLength = getter(ArrayBuffer.prototype, 'maxByteLength');
   const arrayBufferDetached = getter(ArrayBuffer.prototype, 'detached');
   const arrayBufferTransfer = uncurry(ArrayBuffer.prototype.transfer);
-  const typedArrayTag = getter(TypedArrayPrototype, Symbol.toStringTag);
-  const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
-  const typedArrayOffset = getter(TypedArrayPrototype, 'byteOffset');
   const typedArrayLength = getter(TypedArrayPrototype, 'length');
-  const dataViewBuffer = getter(DataView.prototype, 'buffer');
-  const dataViewOffset = getter(DataView.prototype, 'byteOffset');
-  const dataViewLength = getter(DataView.prototype, 'byteLength');
   const uint8Set = uncurry(TypedArrayPrototype.set);
   const MapConstructor = Map;
   const SetConstructor = Set;
