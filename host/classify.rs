@@ -12,7 +12,9 @@ use wasmtime::{PoolConcurrencyLimitError, Trap};
 
 use crate::Limits;
 use crate::bindings::exports::jsbox::sandbox::run::Failure;
+use crate::cancel::Cancelled;
 use crate::outcome::Outcome;
+use crate::state::HostCallLimitExceeded;
 
 /// What classification needs to know about the run besides its result.
 pub struct RunFacts<'a> {
@@ -46,6 +48,14 @@ pub fn classify_error(error: &wasmtime::Error, facts: &RunFacts<'_>) -> Outcome 
     if error.is::<PoolConcurrencyLimitError>() {
         return Outcome::Overloaded {
             max_concurrent: facts.max_concurrent,
+        };
+    }
+    if error.is::<Cancelled>() {
+        return Outcome::Cancelled;
+    }
+    if error.is::<HostCallLimitExceeded>() {
+        return Outcome::HostCallLimit {
+            limit: facts.limits.max_host_calls.unwrap_or(u64::MAX),
         };
     }
     match error.downcast_ref::<Trap>() {

@@ -20,6 +20,7 @@
 mod bindings;
 mod builder;
 mod cache;
+mod cancel;
 mod classify;
 mod context;
 mod engine;
@@ -41,6 +42,7 @@ mod state;
 pub use builder::RuntimeBuilder;
 pub use cache::bytecode::BytecodeCacheStats;
 pub use cache::component::ComponentSource;
+pub use cancel::CancelToken;
 pub use context::{RequestContext, User};
 pub use error::Error;
 pub use limits::Limits;

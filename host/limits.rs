@@ -20,15 +20,23 @@ pub struct Limits {
     /// Cap on the bytes of log output (`console.*`) one run may emit; output
     /// past it is dropped and the run's report says so.
     pub max_output_bytes: u64,
+    /// Cap on the calls the script may make to the host (logging, timers,
+    /// module loading, [host functions](crate::HostFunctions)...), or
+    /// `None` for no cap. The call past the cap ends the run as
+    /// [`host_call_limit`](crate::Outcome::HostCallLimit). Compiling a
+    /// script on a bytecode-cache miss has a budget of its own, as for fuel.
+    pub max_host_calls: Option<u64>,
 }
 
 impl Limits {
-    /// The defaults: 5 s, no fuel budget, 128 MiB of memory, 1 MiB of output.
+    /// The defaults: 5 s, no fuel budget, 128 MiB of memory, 1 MiB of
+    /// output, no cap on host calls.
     pub const DEFAULT: Limits = Limits {
         timeout: Duration::from_secs(5),
         fuel: None,
         memory_bytes: 128 << 20,
         max_output_bytes: 1 << 20,
+        max_host_calls: None,
     };
 
     /// Sets [`Limits::timeout`].
@@ -80,6 +88,12 @@ impl Limits {
     /// Sets [`Limits::max_output_bytes`].
     pub fn with_max_output_bytes(mut self, bytes: u64) -> Self {
         self.max_output_bytes = bytes;
+        self
+    }
+
+    /// Sets [`Limits::max_host_calls`].
+    pub fn with_max_host_calls(mut self, calls: u64) -> Self {
+        self.max_host_calls = Some(calls);
         self
     }
 }

@@ -69,6 +69,16 @@ pub enum Outcome {
         /// The JS error, when QuickJS caught the overflow itself.
         error: Option<JsError>,
     },
+    /// The script called the host more often than
+    /// [`Limits::max_host_calls`](crate::Limits::max_host_calls) allows.
+    HostCallLimit {
+        /// The run's cap on host calls.
+        limit: u64,
+    },
+    /// The caller cancelled the run (a [`CancelToken`](crate::CancelToken),
+    /// or a dropped [`Runtime::run_async`](crate::Runtime::run_async)
+    /// future).
+    Cancelled,
     /// No sandbox slot was free: the runtime's
     /// [`max_concurrent`](crate::RuntimeBuilder::max_concurrent) sandboxes
     /// were all in use. Retry later, or admit fewer runs at once.
@@ -107,6 +117,10 @@ pub enum OutcomeKind {
     MemoryLimit,
     /// See [`Outcome::StackOverflow`].
     StackOverflow,
+    /// See [`Outcome::HostCallLimit`].
+    HostCallLimit,
+    /// See [`Outcome::Cancelled`].
+    Cancelled,
     /// See [`Outcome::Overloaded`].
     Overloaded,
     /// See [`Outcome::HostError`].
@@ -117,7 +131,7 @@ pub enum OutcomeKind {
 
 impl OutcomeKind {
     /// Every kind, in declaration order.
-    pub const ALL: [OutcomeKind; 10] = [
+    pub const ALL: [OutcomeKind; 12] = [
         OutcomeKind::Ok,
         OutcomeKind::UncaughtException,
         OutcomeKind::SyntaxError,
@@ -125,6 +139,8 @@ impl OutcomeKind {
         OutcomeKind::CpuBudget,
         OutcomeKind::MemoryLimit,
         OutcomeKind::StackOverflow,
+        OutcomeKind::HostCallLimit,
+        OutcomeKind::Cancelled,
         OutcomeKind::Overloaded,
         OutcomeKind::HostError,
         OutcomeKind::Internal,
@@ -140,6 +156,8 @@ impl OutcomeKind {
             OutcomeKind::CpuBudget => "cpu_budget",
             OutcomeKind::MemoryLimit => "memory_limit",
             OutcomeKind::StackOverflow => "stack_overflow",
+            OutcomeKind::HostCallLimit => "host_call_limit",
+            OutcomeKind::Cancelled => "cancelled",
             OutcomeKind::Overloaded => "overloaded",
             OutcomeKind::HostError => "host_error",
             OutcomeKind::Internal => "internal",
@@ -164,6 +182,8 @@ impl Outcome {
             Outcome::CpuBudget { .. } => OutcomeKind::CpuBudget,
             Outcome::MemoryLimit { .. } => OutcomeKind::MemoryLimit,
             Outcome::StackOverflow { .. } => OutcomeKind::StackOverflow,
+            Outcome::HostCallLimit { .. } => OutcomeKind::HostCallLimit,
+            Outcome::Cancelled => OutcomeKind::Cancelled,
             Outcome::Overloaded { .. } => OutcomeKind::Overloaded,
             Outcome::HostError { .. } => OutcomeKind::HostError,
             Outcome::Internal { .. } => OutcomeKind::Internal,
@@ -219,6 +239,10 @@ impl fmt::Display for Outcome {
                     "{kind}: script exceeded the maximum call stack size (unbounded recursion?)"
                 )
             }
+            Outcome::HostCallLimit { limit } => {
+                write!(f, "{kind}: script made more than {limit} host calls")
+            }
+            Outcome::Cancelled => write!(f, "{kind}: the run was cancelled by its caller"),
             Outcome::Overloaded { max_concurrent } => write!(
                 f,
                 "{kind}: all {max_concurrent} sandboxes are in use; retry later"
@@ -257,6 +281,8 @@ mod tests {
                 "cpu_budget",
                 "memory_limit",
                 "stack_overflow",
+                "host_call_limit",
+                "cancelled",
                 "overloaded",
                 "host_error",
                 "internal"

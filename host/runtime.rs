@@ -12,6 +12,7 @@ use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled};
 use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats, BytecodeKey};
 use crate::cache::component::ComponentSource;
+use crate::cancel::{CancelOnDrop, CancelToken};
 use crate::classify::{RunFacts, classify_error, classify_failure, classify_panic};
 use crate::engine::EpochTicker;
 use crate::log::{DiscardSink, LogSink};
@@ -60,6 +61,9 @@ pub struct RunOptions {
     /// `require`), subdirectories included; symbolic links may not lead out
     /// of it. Default: none, so nothing can be loaded.
     pub module_root: Option<PathBuf>,
+    /// Cancels the run from outside it. Default: none (the run ends by
+    /// itself or at a limit).
+    pub cancel: Option<CancelToken>,
 }
 
 impl Default for RunOptions {
@@ -69,6 +73,7 @@ impl Default for RunOptions {
             limits: Limits::default(),
             log_sink: Arc::new(DiscardSink),
             module_root: None,
+            cancel: None,
         }
     }
 }
@@ -95,6 +100,12 @@ impl RunOptions {
     /// Sets the module root.
     pub fn with_module_root(mut self, dir: impl Into<PathBuf>) -> Self {
         self.module_root = Some(dir.into());
+        self
+    }
+
+    /// Sets the cancellation token.
+    pub fn with_cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
         self
     }
 }
@@ -132,6 +143,7 @@ impl Runtime {
             mut limits,
             log_sink,
             module_root,
+            cancel,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -162,6 +174,7 @@ impl Runtime {
             log_sink,
             deadline: started + limits.timeout,
             module_root,
+            cancel: cancel.unwrap_or_default(),
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(script, &mut report)))
             .unwrap_or_else(classify_panic);
@@ -171,6 +184,68 @@ impl Runtime {
             outcome,
             report,
             request_id: context.request_id,
+        }
+    }
+
+    /// [`Runtime::run`] on a blocking thread of the current Tokio runtime.
+    /// Dropping the future before it completes cancels the run (as
+    /// [`RunOptions::cancel`] would), which then stops within about a
+    /// millisecond; the sandbox is released when it has.
+    ///
+    /// Must be polled inside a Tokio runtime; outside one, the run ends as
+    /// `internal` without starting. Tokio's blocking threads have 2 MiB
+    /// stacks by default, enough for the default
+    /// [`max_wasm_stack`](RuntimeBuilder::max_wasm_stack).
+    ///
+    /// ```no_run
+    /// use jsbox::{RunOptions, Runtime, Script};
+    ///
+    /// # async fn serve(runtime: Runtime) {
+    /// let script = Script::new("slow.js", "while (true) {}");
+    /// let run = runtime.run_async(script, RunOptions::default());
+    /// // A client that goes away cancels its run:
+    /// let cut_short = tokio::time::timeout(std::time::Duration::from_millis(10), run).await;
+    /// assert!(cut_short.is_err());
+    /// # }
+    /// ```
+    pub async fn run_async(&self, script: Script, mut options: RunOptions) -> Execution {
+        let token = options.cancel.get_or_insert_with(CancelToken::new).clone();
+        let mut cancel_on_drop = CancelOnDrop(Some(token));
+        let handle = match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle,
+            Err(error) => {
+                cancel_on_drop.0 = None;
+                return self.refuse(
+                    Outcome::Internal {
+                        message: format!("Runtime::run_async needs a Tokio runtime: {error}"),
+                    },
+                    options.context.request_id,
+                );
+            }
+        };
+        let runtime = self.clone();
+        let request_id = options.context.request_id.clone();
+        let joined = handle
+            .spawn_blocking(move || runtime.run(&script, options))
+            .await;
+        cancel_on_drop.0 = None;
+        joined.unwrap_or_else(|error| {
+            self.refuse(
+                Outcome::Internal {
+                    message: format!("the run's blocking task failed: {error}"),
+                },
+                request_id,
+            )
+        })
+    }
+
+    /// An execution that ran nothing, counted in the metrics.
+    fn refuse(&self, outcome: Outcome, request_id: String) -> Execution {
+        self.inner.counters.record_outcome(outcome.kind());
+        Execution {
+            outcome,
+            report: ResourceReport::default(),
+            request_id,
         }
     }
 
@@ -202,6 +277,7 @@ struct Run<'a> {
     log_sink: Arc<dyn LogSink>,
     deadline: Instant,
     module_root: Option<PathBuf>,
+    cancel: CancelToken,
 }
 
 impl Run<'_> {
@@ -212,6 +288,9 @@ impl Run<'_> {
                           fuel metering off (RuntimeBuilder::fuel_metering)"
                     .to_owned(),
             };
+        }
+        if self.cancel.is_cancelled() {
+            return Outcome::Cancelled;
         }
         let code = match self.code(script, report) {
             Ok(code) => code,
@@ -278,14 +357,21 @@ impl Run<'_> {
         log_sink: Arc<dyn LogSink>,
         module_root: Option<PathBuf>,
     ) -> wasmtime::Result<Sandbox> {
+        let mut state = SandboxState::new(
+            self.context.clone(),
+            self.limits.memory_bytes,
+            self.limits.max_output_bytes,
+            log_sink,
+            self.deadline,
+            self.cancel.clone(),
+        );
+        state.module_root = module_root;
+        state.max_host_calls = self.limits.max_host_calls;
         Sandbox::new(
             &self.inner.engine,
             self.inner.fuel_metering,
             self.limits,
-            self.context.clone(),
-            log_sink,
-            self.deadline,
-            module_root,
+            state,
         )
     }
 

@@ -4,16 +4,14 @@
 //! bytecode cache misses. Sandboxes are never reused; dropping one returns
 //! its pool slot.
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::Limits;
+use crate::bindings::SandboxPre;
 use crate::bindings::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script};
-use crate::bindings::{SandboxPre, jsbox::sandbox::types};
-use crate::log::LogSink;
+use crate::cancel::Cancelled;
 use crate::state::SandboxState;
 
 /// What the guest returned, or how calling it failed.
@@ -25,37 +23,32 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// A store with the run's fuel, memory cap and deadline armed. The
-    /// deadline must be armed before instantiation: instantiating runs the
-    /// guest's initializer, and a new store's epoch deadline has passed.
+    /// A store for `state` with the run's fuel, memory cap, deadline and
+    /// cancellation armed. The deadline must be armed before instantiation:
+    /// instantiating runs the guest's initializer, and a new store's epoch
+    /// deadline has passed.
     pub fn new(
         engine: &Engine,
         fuel_metering: bool,
         limits: &Limits,
-        context: types::RequestContext,
-        log_sink: Arc<dyn LogSink>,
-        deadline: Instant,
-        module_root: Option<PathBuf>,
+        state: SandboxState,
     ) -> wasmtime::Result<Self> {
-        let mut state = SandboxState::new(
-            context,
-            limits.memory_bytes,
-            limits.max_output_bytes,
-            log_sink,
-            deadline,
-        );
-        state.module_root = module_root;
+        let deadline = state.deadline;
+        let cancel = state.cancel.clone();
         let mut store = Store::new(engine, state);
         let fuel = limits.fuel.unwrap_or(u64::MAX);
         if fuel_metering {
             store.set_fuel(fuel)?;
         }
         store.limiter(|state| &mut state.limiter);
-        // Check the clock on every epoch tick: the deadline is honoured to
-        // within a tick, and never early, whatever the tick's phase.
+        // Check the clock and the caller's token on every epoch tick: the
+        // deadline is honoured to within a tick, and never early, whatever
+        // the tick's phase; a cancellation is noticed within a tick.
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
+            if cancel.is_cancelled() {
+                Err(Cancelled.into())
+            } else if Instant::now() >= deadline {
                 Err(Trap::Interrupt.into())
             } else {
                 Ok(UpdateDeadline::Continue(1))

@@ -20,6 +20,7 @@ use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wizer::Wizer;
 
 use crate::bindings::jsbox::sandbox::types;
+use crate::cancel::CancelToken;
 use crate::log::DiscardSink;
 use crate::state::SandboxState;
 
@@ -52,6 +53,7 @@ pub fn pre_initialize(
         Arc::new(DiscardSink),
         // Initialization never sleeps; a deadline is required all the same.
         Instant::now() + INIT_DEADLINE,
+        CancelToken::new(),
     );
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limiter);

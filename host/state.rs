@@ -3,6 +3,7 @@
 //! One [`SandboxState`] exists per run and dies with it; nothing in it is
 //! shared between runs except the log sink, which the caller owns.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::jsbox::sandbox::types;
+use crate::cancel::CancelToken;
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
 
@@ -25,9 +27,14 @@ pub struct SandboxState {
     pub context: types::RequestContext,
     pub log_sink: Arc<dyn LogSink>,
     pub output: OutputBudget,
+    /// Calls to jsbox's imports so far; see [`SandboxState::count_host_call`].
     pub host_calls: u64,
+    /// The most host calls the run may make, if limited.
+    pub max_host_calls: Option<u64>,
     /// When the run must end; host calls that wait stop here.
     pub deadline: Instant,
+    /// The caller's cancellation; host calls that wait stop on it too.
+    pub cancel: CancelToken,
     /// The canonical directory modules may be loaded from, if any.
     pub module_root: Option<PathBuf>,
 }
@@ -39,6 +46,7 @@ impl SandboxState {
         max_output_bytes: u64,
         log_sink: Arc<dyn LogSink>,
         deadline: Instant,
+        cancel: CancelToken,
     ) -> Self {
         SandboxState {
             wasi: WasiCtx::builder().build(),
@@ -48,11 +56,39 @@ impl SandboxState {
             log_sink,
             output: OutputBudget::new(max_output_bytes),
             host_calls: 0,
+            max_host_calls: None,
             deadline,
+            cancel,
             module_root: None,
         }
     }
+
+    /// Counts one call to a jsbox import. Every import calls this first, so
+    /// that built-in and embedder-provided functions share one budget; past
+    /// [`Limits::max_host_calls`](crate::Limits::max_host_calls) the call
+    /// fails and the run ends as `host_call_limit`.
+    pub fn count_host_call(&mut self) -> wasmtime::Result<()> {
+        self.host_calls += 1;
+        match self.max_host_calls {
+            Some(max) if self.host_calls > max => Err(HostCallLimitExceeded.into()),
+            _ => Ok(()),
+        }
+    }
 }
+
+/// The error that ends a run whose guest called the host more often than
+/// [`Limits::max_host_calls`](crate::Limits::max_host_calls) allows;
+/// recognized by the classifier.
+#[derive(Debug)]
+pub struct HostCallLimitExceeded;
+
+impl fmt::Display for HostCallLimitExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the run made more host calls than its limit allows")
+    }
+}
+
+impl std::error::Error for HostCallLimitExceeded {}
 
 impl WasiView for SandboxState {
     fn ctx(&mut self) -> WasiCtxView<'_> {

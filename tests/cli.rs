@@ -142,6 +142,22 @@ fn unbounded_recursion_exits_6() {
 }
 
 #[test]
+fn host_call_flood_exits_7_and_names_the_cap() {
+    let output = run_file(
+        "flood.js",
+        "for (;;) console.log('x');",
+        &["--max-host-calls", "20"],
+    );
+    assert_eq!(output.status.code(), Some(7), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("host_call_limit: script made more than 20 host calls"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output).lines().count(), 20, "{}", stdout(&output));
+}
+
+#[test]
 fn report_is_one_json_line_on_stderr() {
     let output = run_file("report.js", "console.log('hi')", &["--report"]);
     assert_eq!(output.status.code(), Some(0));

@@ -15,6 +15,9 @@ pub fn for_outcome(kind: OutcomeKind) -> u8 {
         OutcomeKind::CpuBudget => 4,
         OutcomeKind::MemoryLimit => 5,
         OutcomeKind::StackOverflow => 6,
+        OutcomeKind::HostCallLimit => 7,
+        // 128 + SIGINT, as a shell reports an interrupted command.
+        OutcomeKind::Cancelled => 130,
         // sysexits' EX_TEMPFAIL: try again later.
         OutcomeKind::Overloaded => 75,
         // sysexits' EX_SOFTWARE: the failure is jsbox's, not the script's.

@@ -46,6 +46,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
     max_output: u64,
 
+    /// Cap on the script's calls to the host (console output, timers,
+    /// module loads...); the call past it ends the run (exit code 7).
+    /// Default: no cap.
+    #[arg(long, value_name = "N")]
+    max_host_calls: Option<u64>,
+
     /// The request context JS sees as `context`: JSON, or `@file` to read
     /// JSON from a file. Example: '{"tenantId":"t1","user":{"id":"u1"}}'.
     #[arg(long, value_name = "JSON|@FILE", value_parser = parse_context)]
@@ -104,6 +110,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             fuel: args.fuel.or(args.cpu.map(Limits::fuel_for_cpu_time)),
             memory_bytes: args.memory,
             max_output_bytes: args.max_output,
+            max_host_calls: args.max_host_calls,
         })
         .with_log_sink(Arc::new(StdioSink))
         .with_module_root(args.module_root.unwrap_or(module_root));

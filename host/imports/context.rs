@@ -5,7 +5,7 @@ use crate::state::SandboxState;
 
 impl context::Host for SandboxState {
     fn get(&mut self) -> wasmtime::Result<types::RequestContext> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self.context.clone())
     }
 }

@@ -12,7 +12,7 @@ impl log::Host for SandboxState {
         message: String,
         fields: Vec<(String, String)>,
     ) -> wasmtime::Result<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let size = message.len() + fields.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
         // Past the budget, events are dropped rather than failing the run: a
         // chatty script should not lose its result over its logging.

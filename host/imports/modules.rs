@@ -22,12 +22,12 @@ impl modules::Host for SandboxState {
         referrer: String,
         specifier: String,
     ) -> wasmtime::Result<Result<String, LoadError>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self.resolve_module(&referrer, &specifier))
     }
 
     fn read(&mut self, path: String) -> wasmtime::Result<Result<String, LoadError>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self.read_module(&path))
     }
 }

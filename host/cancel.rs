@@ -1,0 +1,117 @@
+//! Caller cancellation: [`CancelToken`], and the error that ends a
+//! cancelled run.
+//!
+//! A run notices cancellation in two places: the epoch callback, which runs
+//! about every millisecond while guest code executes, and `timers.sleep`,
+//! which waits on the token instead of sleeping blindly. Either way the run
+//! stops within about one epoch tick and ends as
+//! [`Outcome::Cancelled`](crate::Outcome::Cancelled).
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Instant;
+
+/// Cancels runs from outside them. Cheap to clone; every clone cancels the
+/// same runs. A token stays cancelled: a run started with a cancelled token
+/// ends as `cancelled` without running.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use jsbox::{CancelToken, RunOptions, Runtime, Script};
+///
+/// let runtime = Runtime::builder().build()?;
+/// let token = CancelToken::new();
+/// let canceller = token.clone();
+/// std::thread::spawn(move || {
+///     std::thread::sleep(Duration::from_millis(50));
+///     canceller.cancel();
+/// });
+/// let run = runtime.run(
+///     &Script::new("loop.js", "while (true) {}"),
+///     RunOptions::default().with_cancel_token(token),
+/// );
+/// assert_eq!(run.outcome.kind().as_str(), "cancelled");
+/// # Ok::<(), jsbox::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    cancelled: Mutex<bool>,
+    /// Wakes runs sleeping in `timers.sleep`.
+    wake: Condvar,
+}
+
+impl CancelToken {
+    /// A token that is not cancelled.
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    /// Cancels every run using this token, now and later.
+    pub fn cancel(&self) {
+        *self.lock() = true;
+        self.inner.wake.notify_all();
+    }
+
+    /// Whether [`cancel`](CancelToken::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.lock()
+    }
+
+    /// Sleeps until `until` or until cancelled, whichever is first; whether
+    /// the token was cancelled.
+    pub(crate) fn sleep_until(&self, until: Instant) -> bool {
+        let mut cancelled = self.lock();
+        while !*cancelled {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            cancelled = self
+                .inner
+                .wake
+                .wait_timeout(cancelled, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *cancelled
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, bool> {
+        // The flag is a plain bool: a panic while holding the lock cannot
+        // leave it half-written.
+        self.inner
+            .cancelled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Cancels its token when dropped, unless disarmed: what makes dropping
+/// [`Runtime::run_async`](crate::Runtime::run_async)'s future stop the run.
+pub(crate) struct CancelOnDrop(pub Option<CancelToken>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(token) = self.0.take() {
+            token.cancel();
+        }
+    }
+}
+
+/// The error that ends a cancelled run, raised by the epoch callback or a
+/// waiting host call and recognized by the classifier.
+#[derive(Debug)]
+pub(crate) struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the run was cancelled by its caller")
+    }
+}
+
+impl std::error::Error for Cancelled {}
