@@ -4,6 +4,7 @@
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::Engine;
@@ -14,6 +15,7 @@ use crate::cache::Blake3Hasher;
 use crate::cache::bytecode::BytecodeCache;
 use crate::cache::component::{self, ArtifactKey, ComponentSource};
 use crate::engine::{Allocation, EpochTicker, new_engine};
+use crate::host_functions::{HostCall, HostFunctionError, HostFunctions};
 use crate::metrics::Counters;
 use crate::runtime::RuntimeInner;
 use crate::state::SandboxState;
@@ -33,6 +35,9 @@ pub struct RuntimeBuilder {
     snapshot: bool,
     cache_dir: Option<PathBuf>,
     bytecode_cache_entries: usize,
+    host_functions: HostFunctions,
+    /// The first invalid host function definition, reported by `build`.
+    invalid_host_function: Option<String>,
 }
 
 impl Default for RuntimeBuilder {
@@ -48,6 +53,8 @@ impl Default for RuntimeBuilder {
             snapshot: true,
             cache_dir: None,
             bytecode_cache_entries: 1024,
+            host_functions: HostFunctions::default(),
+            invalid_host_function: None,
         }
     }
 }
@@ -143,10 +150,62 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Adds a host function: `name` in module `module`, which scripts
+    /// import as `host:<module>` (`import { name } from 'host:db'`,
+    /// `require('host:db').name(...)`). A run may use the module only if
+    /// its [`RunOptions::host_modules`](crate::RunOptions::host_modules)
+    /// grants it; every call counts against
+    /// [`Limits::max_host_calls`](crate::Limits::max_host_calls).
+    ///
+    /// The script's arguments arrive as a JSON array decoded into `A`: a
+    /// tuple such as `(String, u32)` for positional arguments, `()` for
+    /// none, or `serde_json::Value` to take anything. Arguments that do not decode
+    /// throw a `TypeError`-like `Error` with code `ERR_INVALID_ARG_TYPE`.
+    /// The result is encoded from `R` as JSON (`()` reads as `null`); an
+    /// `Err` is thrown as an `Error` with its code and message. Calls are
+    /// synchronous: the script waits while the function runs, and so does
+    /// its deadline, so keep them short.
+    ///
+    /// `module` must be ASCII letters, digits, `_`, `-`, `.` or `/`;
+    /// `name` an ASCII JavaScript identifier. A bad name or a name defined
+    /// twice makes [`build`](RuntimeBuilder::build) fail.
+    ///
+    /// ```no_run
+    /// use jsbox::{HostFunctionError, Limits, RunOptions, Runtime, Script};
+    ///
+    /// let runtime = Runtime::builder()
+    ///     .host_function("greeter", "greet", |call, (name,): (String,)| {
+    ///         let tenant = call.tenant_id().unwrap_or("nobody");
+    ///         if name.is_empty() {
+    ///             return Err(HostFunctionError::new("EMPTY_NAME", "say who to greet"));
+    ///         }
+    ///         Ok(format!("hello {name}, from {tenant}"))
+    ///     })
+    ///     .build()?;
+    /// let script = Script::new("greet.js", "require('host:greeter').greet('ada')");
+    /// let run = runtime.run(&script, RunOptions::default().with_host_module("greeter"));
+    /// assert!(run.outcome.is_ok());
+    /// # Ok::<(), jsbox::Error>(())
+    /// ```
+    pub fn host_function<A, R, F>(mut self, module: &str, name: &str, function: F) -> Self
+    where
+        A: serde::de::DeserializeOwned,
+        R: serde::Serialize,
+        F: Fn(&HostCall<'_>, A) -> Result<R, HostFunctionError> + Send + Sync + 'static,
+    {
+        if let Err(error) = self.host_functions.add(module, name, function) {
+            self.invalid_host_function.get_or_insert(error.to_string());
+        }
+        self
+    }
+
     /// Builds the runtime: loads the compiled guest from the cache directory
     /// or compiles (and snapshots) it, which takes about a second; then
     /// starts the epoch ticker. Build one runtime and share it.
     pub fn build(self) -> Result<Runtime, Error> {
+        if let Some(message) = self.invalid_host_function {
+            return Err(Error::InvalidConfig(message));
+        }
         if self.pooling && self.max_concurrent == 0 {
             return Err(Error::InvalidConfig(
                 "max_concurrent must be at least 1 with pooling".to_owned(),
@@ -184,6 +243,7 @@ impl RuntimeBuilder {
             max_memory_bytes: self.pooling.then_some(self.max_memory_bytes),
             fuel_metering: self.fuel_metering,
             counters: Counters::default(),
+            host_functions: Arc::new(self.host_functions),
             _ticker: ticker,
         }))
     }

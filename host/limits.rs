@@ -21,7 +21,7 @@ pub struct Limits {
     /// past it is dropped and the run's report says so.
     pub max_output_bytes: u64,
     /// Cap on the calls the script may make to the host (logging, timers,
-    /// module loading, [host functions](crate::HostFunctions)...), or
+    /// module loading, [host functions](crate::RuntimeBuilder::host_function)...), or
     /// `None` for no cap. The call past the cap ends the run as
     /// [`host_call_limit`](crate::Outcome::HostCallLimit). Compiling a
     /// script on a bytecode-cache miss has a budget of its own, as for fuel.

@@ -1,6 +1,7 @@
 //! [`Runtime`]: the engine, the compiled guest and the caches, shared by
 //! every run; and [`Runtime::run`], which gives each run fresh sandboxes.
 
+use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::cache::component::ComponentSource;
 use crate::cancel::{CancelOnDrop, CancelToken};
 use crate::classify::{RunFacts, classify_error, classify_failure, classify_panic};
 use crate::engine::EpochTicker;
+use crate::host_functions::{HostFunctions, RunHostFunctions};
 use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
 use crate::report::BytecodeCacheUse;
@@ -43,6 +45,8 @@ pub(crate) struct RuntimeInner {
     /// Whether the engine counts fuel (see `RuntimeBuilder::fuel_metering`).
     pub fuel_metering: bool,
     pub counters: Counters,
+    /// The embedder's host functions, offered to runs that are granted them.
+    pub host_functions: Arc<HostFunctions>,
     /// Dropped (stopped) with the last clone of the runtime.
     pub _ticker: EpochTicker,
 }
@@ -64,6 +68,10 @@ pub struct RunOptions {
     /// Cancels the run from outside it. Default: none (the run ends by
     /// itself or at a limit).
     pub cancel: Option<CancelToken>,
+    /// The embedder host modules (see
+    /// [`RuntimeBuilder::host_function`]) the run may use, by module name
+    /// without the `host:` prefix. Default: none.
+    pub host_modules: BTreeSet<String>,
 }
 
 impl Default for RunOptions {
@@ -74,6 +82,7 @@ impl Default for RunOptions {
             log_sink: Arc::new(DiscardSink),
             module_root: None,
             cancel: None,
+            host_modules: BTreeSet::new(),
         }
     }
 }
@@ -100,6 +109,12 @@ impl RunOptions {
     /// Sets the module root.
     pub fn with_module_root(mut self, dir: impl Into<PathBuf>) -> Self {
         self.module_root = Some(dir.into());
+        self
+    }
+
+    /// Grants the run the host module `module` (no `host:` prefix).
+    pub fn with_host_module(mut self, module: impl Into<String>) -> Self {
+        self.host_modules.insert(module.into());
         self
     }
 
@@ -144,6 +159,7 @@ impl Runtime {
             log_sink,
             module_root,
             cancel,
+            host_modules,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -167,8 +183,14 @@ impl Runtime {
                 };
             }
         };
+        let host_functions = RunHostFunctions {
+            functions: Arc::clone(&self.inner.host_functions),
+            granted: Arc::new(host_modules),
+            context: Arc::new(context.clone()),
+        };
         let run = Run {
             inner: &self.inner,
+            host_functions,
             limits: &limits,
             context: bindings::request_context(&context, deadline_ms(limits.timeout)),
             log_sink,
@@ -272,6 +294,7 @@ impl Runtime {
 /// One call of [`Runtime::run`].
 struct Run<'a> {
     inner: &'a RuntimeInner,
+    host_functions: RunHostFunctions,
     limits: &'a Limits,
     context: bindings::jsbox::sandbox::types::RequestContext,
     log_sink: Arc<dyn LogSink>,
@@ -367,6 +390,7 @@ impl Run<'_> {
         );
         state.module_root = module_root;
         state.max_host_calls = self.limits.max_host_calls;
+        state.host_functions = self.host_functions.clone();
         Sandbox::new(
             &self.inner.engine,
             self.inner.fuel_metering,

@@ -13,6 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::cancel::CancelToken;
+use crate::host_functions::RunHostFunctions;
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
 
@@ -37,6 +38,8 @@ pub struct SandboxState {
     pub cancel: CancelToken,
     /// The canonical directory modules may be loaded from, if any.
     pub module_root: Option<PathBuf>,
+    /// The embedder's host functions and which of them the run may use.
+    pub host_functions: RunHostFunctions,
 }
 
 impl SandboxState {
@@ -60,6 +63,7 @@ impl SandboxState {
             deadline,
             cancel,
             module_root: None,
+            host_functions: RunHostFunctions::default(),
         }
     }
 

@@ -12,6 +12,7 @@
 //! - [`context`] defines the `context` global, read from the `context` import;
 //! - [`eval`] compiles and evaluates a script or module;
 //! - [`event_loop`] runs microtasks and timers until the run is idle;
+//! - [`host_modules`] exposes the embedder's Rust functions as `host:` modules;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
 //! - [`node`] holds Node's built-in modules (`node:timers`...);
@@ -22,6 +23,7 @@ mod context;
 mod engine;
 mod eval;
 mod event_loop;
+mod host_modules;
 mod js_error;
 mod modules;
 mod node;

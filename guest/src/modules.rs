@@ -3,7 +3,8 @@
 //! `modules` import, which confines lookups to the run's module root.
 //!
 //! Built-in module names (`timers`, `node:timers`) resolve to the guest's
-//! own modules (`node/`) without asking the host.
+//! own modules (`node/`) without asking the host; `host:` names to the
+//! embedder's modules (`host_modules`), which never touch the file system.
 //!
 //! Errors carry Node's codes: `ERR_MODULE_NOT_FOUND` for `import`,
 //! `MODULE_NOT_FOUND` for `require`, `ERR_ACCESS_DENIED` outside the module
@@ -20,7 +21,7 @@ use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::Declared;
 
 use crate::jsbox::sandbox::modules::{self as host, LoadError};
-use crate::node;
+use crate::{host_modules, node};
 
 const REQUIRE_JS: &str = include_str!("require.js");
 
@@ -41,6 +42,7 @@ pub fn install(runtime: &Runtime) -> anyhow::Result<()> {
         natives.set("read", Function::new(ctx.clone(), require_read)?)?;
         natives.set("compile", Function::new(ctx.clone(), compile)?)?;
         natives.set("builtin", node::loader(&ctx)?)?;
+        natives.set("hostModule", host_modules::loader(&ctx)?)?;
         let factory: Function = ctx.eval(REQUIRE_JS)?;
         let install_main: Function = factory.call((natives,))?;
         INSTALL_MAIN.with(|f| *f.borrow_mut() = Some(Persistent::save(&ctx, install_main)));
@@ -70,6 +72,9 @@ impl Resolver for HostResolver {
         if let Some(builtin) = node::canonical_name(name) {
             return Ok(builtin);
         }
+        if name.starts_with(host_modules::PREFIX) {
+            return Ok(name.to_owned());
+        }
         if name.starts_with(node::PREFIX) {
             return Err(throw_with_code(
                 ctx,
@@ -92,6 +97,10 @@ impl Loader for HostLoader {
     ) -> javy::quickjs::Result<Module<'js, Declared>> {
         if name.starts_with(node::PREFIX) {
             let source = node::module_source(ctx, name)?;
+            return Module::declare(ctx.clone(), name, source);
+        }
+        if name.starts_with(host_modules::PREFIX) {
+            let source = host_modules::module_source(ctx, name)?;
             return Module::declare(ctx.clone(), name, source);
         }
         let source = host::read(name).map_err(|e| throw(ctx, e, "ERR_MODULE_NOT_FOUND"))?;

@@ -3,7 +3,9 @@
 // `read(path)`, which throw errors carrying Node's `code`s;
 // `compile(source, filename)`, which evaluates a script so that stack
 // traces name `filename`; and `builtin(name)`, the exports of a built-in
-// module (`timers`, `node:timers`) or `undefined`.
+// module (`timers`, `node:timers`) or `undefined`; and `hostModule(name)`,
+// the exports of the embedder's module `host:name`, which throws when the
+// run may not use it.
 //
 // A required file runs in Node's wrapper function, with `exports`,
 // `require`, `module`, `__filename` and `__dirname`; `.json` files are
@@ -49,6 +51,7 @@
       if (typeof specifier !== 'string' || specifier === '') {
         throw new TypeError('The "id" argument must be a non-empty string');
       }
+      if (specifier.startsWith('host:')) return natives.hostModule(specifier.slice(5));
       const builtin = natives.builtin(specifier);
       if (builtin !== undefined) return builtin;
       if (specifier.startsWith('node:')) {

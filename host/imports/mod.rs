@@ -2,6 +2,7 @@
 //! WIT interface, named after it.
 
 mod context;
+mod host_functions;
 mod log;
 mod modules;
 mod timers;

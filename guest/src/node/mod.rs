@@ -98,7 +98,8 @@ pub fn module_source(ctx: &Ctx<'_>, name: &str) -> javy::quickjs::Result<String>
     Ok(source)
 }
 
-fn is_identifier(key: &str) -> bool {
+/// Whether `key` can be the name of a named export.
+pub fn is_identifier(key: &str) -> bool {
     let mut chars = key.chars();
     chars
         .next()
