@@ -2,6 +2,10 @@
 //! WIT interface, named after it.
 
 mod context;
+mod env;
+pub(crate) mod fs;
+mod gate;
+pub(crate) mod http;
 mod log;
 mod modules;
 mod timers;
