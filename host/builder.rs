@@ -153,8 +153,10 @@ impl RuntimeBuilder {
     /// Adds a host function: `name` in module `module`, which scripts
     /// import as `host:<module>` (`import { name } from 'host:db'`,
     /// `require('host:db').name(...)`). A run may use the module only if
-    /// its [`RunOptions::host_modules`](crate::RunOptions::host_modules)
-    /// grants it; every call counts against
+    /// its [`Grants`](crate::Grants) allow it
+    /// ([`GrantsBuilder::allow_host_module`](crate::GrantsBuilder::allow_host_module));
+    /// every use is audited like a file or network access, and every call
+    /// counts against
     /// [`Limits::max_host_calls`](crate::Limits::max_host_calls).
     ///
     /// The script's arguments arrive as a JSON array decoded into `A`: a
@@ -171,7 +173,7 @@ impl RuntimeBuilder {
     /// twice makes [`build`](RuntimeBuilder::build) fail.
     ///
     /// ```no_run
-    /// use jsbox::{HostFunctionError, Limits, RunOptions, Runtime, Script};
+    /// use jsbox::{Grants, HostFunctionError, RunOptions, Runtime, Script};
     ///
     /// let runtime = Runtime::builder()
     ///     .host_function("greeter", "greet", |call, (name,): (String,)| {
@@ -183,9 +185,10 @@ impl RuntimeBuilder {
     ///     })
     ///     .build()?;
     /// let script = Script::new("greet.js", "require('host:greeter').greet('ada')");
-    /// let run = runtime.run(&script, RunOptions::default().with_host_module("greeter"));
+    /// let grants = Grants::builder().allow_host_module(["greeter"]).build()?;
+    /// let run = runtime.run(&script, RunOptions::default().with_grants(grants));
     /// assert!(run.outcome.is_ok());
-    /// # Ok::<(), jsbox::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn host_function<A, R, F>(mut self, module: &str, name: &str, function: F) -> Self
     where

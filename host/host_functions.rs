@@ -3,14 +3,13 @@
 //! `require('host:db')`).
 //!
 //! [`HostFunctions`] is the registry, fixed when the runtime is built; each
-//! run says which modules it may use ([`RunOptions::host_modules`]). Values
+//! run's [`Grants`](crate::Grants) say which modules it may use
+//! ([`GrantsBuilder::allow_host_module`](crate::GrantsBuilder::allow_host_module)). Values
 //! cross as JSON, decoded into and encoded from the function's own serde
 //! types. The guest side is `guest/src/host_modules.rs`; the import is
 //! `wit/host-functions.wit`, implemented in `imports/host_functions.rs`.
-//!
-//! [`RunOptions::host_modules`]: crate::RunOptions::host_modules
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -192,8 +191,6 @@ fn decode_args<A: DeserializeOwned>(args: &str) -> serde_json::Result<A> {
 #[derive(Clone, Default)]
 pub(crate) struct RunHostFunctions {
     pub functions: Arc<HostFunctions>,
-    /// The modules the run was granted.
-    pub granted: Arc<BTreeSet<String>>,
     /// The caller's context, handed to every function.
     pub context: Arc<RequestContext>,
 }

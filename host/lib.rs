@@ -17,6 +17,7 @@
 //!
 //! The map of the code is in `ARCHITECTURE.md`.
 
+mod audit;
 mod bindings;
 mod builder;
 mod cache;
@@ -25,6 +26,7 @@ mod classify;
 mod context;
 mod engine;
 mod error;
+mod grants;
 mod guest;
 mod host_functions;
 mod imports;
@@ -40,12 +42,14 @@ mod script;
 mod snapshot;
 mod state;
 
+pub use audit::{AuditEvent, AuditSink, Decision, JsonLinesAuditSink, MemoryAuditSink};
 pub use builder::RuntimeBuilder;
 pub use cache::bytecode::BytecodeCacheStats;
 pub use cache::component::ComponentSource;
 pub use cancel::CancelToken;
 pub use context::{RequestContext, User};
 pub use error::Error;
+pub use grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
 pub use host_functions::{HostCall, HostFunctionError};
 pub use limits::Limits;
 pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};

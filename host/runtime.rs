@@ -1,7 +1,7 @@
 //! [`Runtime`]: the engine, the compiled guest and the caches, shared by
 //! every run; and [`Runtime::run`], which gives each run fresh sandboxes.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wasmtime::Engine;
 
+use crate::audit::{AuditSink, DiscardAuditSink};
 use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled};
 use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats, BytecodeKey};
@@ -21,8 +22,8 @@ use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
 use crate::report::BytecodeCacheUse;
 use crate::sandbox::Sandbox;
-use crate::state::SandboxState;
-use crate::{Limits, Outcome, RequestContext, ResourceReport, RuntimeBuilder, Script};
+use crate::state::{Capabilities, SandboxState};
+use crate::{Grants, Limits, Outcome, RequestContext, ResourceReport, RuntimeBuilder, Script};
 
 /// Runs scripts, each in a fresh sandbox. `Send + Sync` and cheap to clone:
 /// build one with [`Runtime::builder`] and share it between threads.
@@ -68,10 +69,16 @@ pub struct RunOptions {
     /// Cancels the run from outside it. Default: none (the run ends by
     /// itself or at a limit).
     pub cancel: Option<CancelToken>,
-    /// The embedder host modules (see
-    /// [`RuntimeBuilder::host_function`]) the run may use, by module name
-    /// without the `host:` prefix. Default: none.
-    pub host_modules: BTreeSet<String>,
+    /// What the script may read, write, reach on the network and see of
+    /// the environment. Default: nothing.
+    pub grants: Grants,
+    /// Where every decision on a gated call is recorded. Default:
+    /// discarded.
+    pub audit_sink: Arc<dyn AuditSink>,
+    /// The environment variables the script may see, those that
+    /// [`grants`](Self::grants) allows. Default: none; the CLI passes its
+    /// own process's.
+    pub env: BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -82,7 +89,9 @@ impl Default for RunOptions {
             log_sink: Arc::new(DiscardSink),
             module_root: None,
             cancel: None,
-            host_modules: BTreeSet::new(),
+            grants: Grants::default(),
+            audit_sink: Arc::new(DiscardAuditSink),
+            env: BTreeMap::new(),
         }
     }
 }
@@ -112,15 +121,33 @@ impl RunOptions {
         self
     }
 
-    /// Grants the run the host module `module` (no `host:` prefix).
-    pub fn with_host_module(mut self, module: impl Into<String>) -> Self {
-        self.host_modules.insert(module.into());
-        self
-    }
-
     /// Sets the cancellation token.
     pub fn with_cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = Some(token);
+        self
+    }
+
+    /// Sets the grants.
+    pub fn with_grants(mut self, grants: Grants) -> Self {
+        self.grants = grants;
+        self
+    }
+
+    /// Sets the audit sink.
+    pub fn with_audit_sink(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit_sink = sink;
+        self
+    }
+
+    /// Sets the environment variables the grants filter.
+    pub fn with_env<K: Into<String>, V: Into<String>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.env = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         self
     }
 }
@@ -159,7 +186,9 @@ impl Runtime {
             log_sink,
             module_root,
             cancel,
-            host_modules,
+            grants,
+            audit_sink,
+            env,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -185,7 +214,6 @@ impl Runtime {
         };
         let host_functions = RunHostFunctions {
             functions: Arc::clone(&self.inner.host_functions),
-            granted: Arc::new(host_modules),
             context: Arc::new(context.clone()),
         };
         let run = Run {
@@ -195,13 +223,21 @@ impl Runtime {
             context: bindings::request_context(&context, deadline_ms(limits.timeout)),
             log_sink,
             deadline: started + limits.timeout,
-            module_root,
+            capabilities: Capabilities {
+                module_root,
+                grants: Arc::new(grants),
+                audit_sink,
+                env: Arc::new(env),
+            },
             cancel: cancel.unwrap_or_default(),
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(script, &mut report)))
             .unwrap_or_else(classify_panic);
         report.wall_us = started.elapsed().as_micros() as u64;
         self.inner.counters.record_outcome(outcome.kind());
+        self.inner
+            .counters
+            .record_permissions_denied(report.permissions_denied);
         Execution {
             outcome,
             report,
@@ -299,7 +335,7 @@ struct Run<'a> {
     context: bindings::jsbox::sandbox::types::RequestContext,
     log_sink: Arc<dyn LogSink>,
     deadline: Instant,
-    module_root: Option<PathBuf>,
+    capabilities: Capabilities,
     cancel: CancelToken,
 }
 
@@ -320,7 +356,7 @@ impl Run<'_> {
             Err(outcome) => return outcome,
         };
         let _alive = self.inner.counters.sandbox_alive();
-        let mut sandbox = match self.sandbox(self.log_sink.clone(), self.module_root.clone()) {
+        let mut sandbox = match self.sandbox(self.log_sink.clone(), self.capabilities.clone()) {
             Ok(sandbox) => sandbox,
             Err(error) => return classify_error(&error, &self.facts(false)),
         };
@@ -329,6 +365,7 @@ impl Run<'_> {
         report.fuel_consumed = sandbox.fuel_consumed();
         report.peak_memory_bytes = report.peak_memory_bytes.max(state.limiter.peak());
         report.host_calls = state.host_calls;
+        report.permissions_denied = state.permissions_denied;
         report.output_bytes = state.output.used();
         report.output_truncated = state.output.exceeded();
         let facts = self.facts(state.limiter.denied());
@@ -355,11 +392,16 @@ impl Run<'_> {
         }
         report.bytecode_cache = BytecodeCacheUse::Miss;
         // Parsing runs no script code, so it gets a sandbox of its own that
-        // never sees the caller's log sink. It does see the module root:
-        // compiling a module loads (parses) its static imports.
+        // never sees the caller's log sink nor gets any grant. It does see
+        // the module root: compiling a module loads (parses) its static
+        // imports.
         let _alive = self.inner.counters.sandbox_alive();
+        // It also sees which host modules the run may use, since the
+        // static imports include them.
+        let mut modules_only = Capabilities::modules_only(self.capabilities.module_root.clone());
+        modules_only.grants = Arc::new(self.capabilities.grants.host_modules_only());
         let mut sandbox = self
-            .sandbox(Arc::new(DiscardSink), self.module_root.clone())
+            .sandbox(Arc::new(DiscardSink), modules_only)
             .map_err(|error| classify_error(&error, &self.facts(false)))?;
         let result = sandbox.compile(&self.inner.sandbox_pre, &script.into());
         report.compile_fuel = sandbox.fuel_consumed();
@@ -378,7 +420,7 @@ impl Run<'_> {
     fn sandbox(
         &self,
         log_sink: Arc<dyn LogSink>,
-        module_root: Option<PathBuf>,
+        capabilities: Capabilities,
     ) -> wasmtime::Result<Sandbox> {
         let mut state = SandboxState::new(
             self.context.clone(),
@@ -386,9 +428,9 @@ impl Run<'_> {
             self.limits.max_output_bytes,
             log_sink,
             self.deadline,
+            capabilities,
             self.cancel.clone(),
         );
-        state.module_root = module_root;
         state.max_host_calls = self.limits.max_host_calls;
         state.host_functions = self.host_functions.clone();
         Sandbox::new(

@@ -1,8 +1,10 @@
 //! The data a run's [`Store`](wasmtime::Store) carries.
 //!
 //! One [`SandboxState`] exists per run and dies with it; nothing in it is
-//! shared between runs except the log sink, which the caller owns.
+//! shared between runs except the log and audit sinks, which the caller
+//! owns, and the grants and environment, which are read-only.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,11 +13,38 @@ use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::audit::{AuditSink, DiscardAuditSink};
 use crate::bindings::jsbox::sandbox::types;
 use crate::cancel::CancelToken;
+use crate::grants::Grants;
 use crate::host_functions::RunHostFunctions;
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
+
+/// What a run may reach outside its own memory, besides logging.
+#[derive(Clone)]
+pub struct Capabilities {
+    /// The canonical directory modules may be loaded from, if any.
+    pub module_root: Option<PathBuf>,
+    /// The file, net and env permissions.
+    pub grants: Arc<Grants>,
+    /// Where decisions on gated calls are recorded.
+    pub audit_sink: Arc<dyn AuditSink>,
+    /// The variables the env grant filters.
+    pub env: Arc<BTreeMap<String, String>>,
+}
+
+impl Capabilities {
+    /// Module loading from `module_root` only; nothing granted.
+    pub fn modules_only(module_root: Option<PathBuf>) -> Self {
+        Capabilities {
+            module_root,
+            grants: Arc::new(Grants::default()),
+            audit_sink: Arc::new(DiscardAuditSink),
+            env: Arc::new(BTreeMap::new()),
+        }
+    }
+}
 
 /// Per-run store data: WASI state, limits, the context and the counters the
 /// resource report is made of.
@@ -32,6 +61,8 @@ pub struct SandboxState {
     pub host_calls: u64,
     /// The most host calls the run may make, if limited.
     pub max_host_calls: Option<u64>,
+    /// Gated calls the grants refused.
+    pub permissions_denied: u64,
     /// When the run must end; host calls that wait stop here.
     pub deadline: Instant,
     /// The caller's cancellation; host calls that wait stop on it too.
@@ -40,6 +71,11 @@ pub struct SandboxState {
     pub module_root: Option<PathBuf>,
     /// The embedder's host functions and which of them the run may use.
     pub host_functions: RunHostFunctions,
+    pub grants: Arc<Grants>,
+    pub audit_sink: Arc<dyn AuditSink>,
+    pub env: Arc<BTreeMap<String, String>>,
+    /// The HTTP client, made on the first request.
+    pub http_agent: Option<ureq::Agent>,
 }
 
 impl SandboxState {
@@ -49,6 +85,7 @@ impl SandboxState {
         max_output_bytes: u64,
         log_sink: Arc<dyn LogSink>,
         deadline: Instant,
+        capabilities: Capabilities,
         cancel: CancelToken,
     ) -> Self {
         SandboxState {
@@ -59,10 +96,15 @@ impl SandboxState {
             log_sink,
             output: OutputBudget::new(max_output_bytes),
             host_calls: 0,
-            max_host_calls: None,
+            permissions_denied: 0,
             deadline,
             cancel,
-            module_root: None,
+            module_root: capabilities.module_root,
+            grants: capabilities.grants,
+            audit_sink: capabilities.audit_sink,
+            env: capabilities.env,
+            http_agent: None,
+            max_host_calls: None,
             host_functions: RunHostFunctions::default(),
         }
     }
@@ -93,6 +135,13 @@ impl fmt::Display for HostCallLimitExceeded {
 }
 
 impl std::error::Error for HostCallLimitExceeded {}
+
+impl SandboxState {
+    /// The table of the run's resources (open files, response bodies).
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+}
 
 impl WasiView for SandboxState {
     fn ctx(&mut self) -> WasiCtxView<'_> {

@@ -1,11 +1,11 @@
 //! Embedder host functions: Rust functions offered to scripts as `host:`
 //! modules, granted per run, counted as host calls.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jsbox::{
-    Error, HostFunctionError, Limits, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
-    Script, SourceKind,
+    Access, Decision, Error, Grants, HostFunctionError, Limits, MemoryAuditSink, Outcome,
+    OutcomeKind, RequestContext, RunOptions, Runtime, Script, SourceKind,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -58,6 +58,14 @@ fn value(outcome: Outcome) -> Value {
     }
 }
 
+/// Grants the host modules `names`.
+fn modules(names: &[&str]) -> Grants {
+    Grants::builder()
+        .allow_host_module(names.iter().copied())
+        .build()
+        .expect("valid grants")
+}
+
 fn tenant(id: &str) -> RequestContext {
     RequestContext {
         tenant_id: Some(id.into()),
@@ -68,7 +76,7 @@ fn tenant(id: &str) -> RequestContext {
 #[test]
 fn require_calls_the_function_with_the_runs_tenant() {
     let options = RunOptions::default()
-        .with_host_module("db")
+        .with_grants(modules(&["db"]))
         .with_context(tenant("acme"));
     let rows = value(run("require('host:db').query('rows')", options));
     assert_eq!(rows, json!([{ "id": 1, "owner": "acme" }]));
@@ -90,7 +98,7 @@ fn es_modules_import_functions_by_name_even_reserved_words() {
         .run(
             &script,
             RunOptions::default()
-                .with_host_module("db")
+                .with_grants(modules(&["db"]))
                 .with_context(tenant("globex")),
         )
         .outcome;
@@ -99,7 +107,7 @@ fn es_modules_import_functions_by_name_even_reserved_words() {
 
 #[test]
 fn values_round_trip_as_json() {
-    let options = RunOptions::default().with_host_module("echo");
+    let options = RunOptions::default().with_grants(modules(&["echo"]));
     let echoed = value(run(
         "const { echo, nothing } = require('host:echo');\n\
          [echo('s', 1.5, [true, null], { a: { b: 'c' } }), nothing()]",
@@ -115,14 +123,14 @@ fn values_round_trip_as_json() {
 fn ungranted_modules_are_denied_with_a_code() {
     let code = value(run(
         "try { require('host:db'); 'loaded' } catch (e) { [e.code, e.message] }",
-        RunOptions::default().with_host_module("echo"),
+        RunOptions::default().with_grants(modules(&["echo"])),
     ));
     assert_eq!(code[0], "ERR_ACCESS_DENIED");
     assert!(
         code[1]
             .as_str()
             .unwrap()
-            .contains("RunOptions::host_modules"),
+            .contains("run again with --allow-host-module=db"),
         "{code}"
     );
     let Outcome::UncaughtException(error) = runtime()
@@ -138,7 +146,12 @@ fn ungranted_modules_are_denied_with_a_code() {
     else {
         panic!("an ungranted import must fail");
     };
-    assert!(error.message.contains("may not use 'host:db'"), "{error:?}");
+    assert!(
+        error
+            .message
+            .contains("Requires host-module access to \"db\""),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -147,7 +160,7 @@ fn unknown_modules_and_bad_arguments_have_their_own_codes() {
         "const code = (f) => { try { f(); return 'no error' } catch (e) { return e.code } };\n\
          const db = require('host:db');\n\
          [code(() => require('host:nope')), code(() => db.query(42)), code(() => db.query('x'))]",
-        RunOptions::default().with_host_module("db"),
+        RunOptions::default().with_grants(modules(&["db"])),
     ));
     assert_eq!(
         codes,
@@ -166,7 +179,7 @@ fn host_function_calls_count_and_are_capped() {
             "count.js",
             "const { echo } = require('host:echo'); echo(1); echo(2)",
         ),
-        RunOptions::default().with_host_module("echo"),
+        RunOptions::default().with_grants(modules(&["echo"])),
     );
     assert!(execution.outcome.is_ok(), "{:?}", execution.outcome);
     assert_eq!(
@@ -179,7 +192,7 @@ fn host_function_calls_count_and_are_capped() {
             "const { echo } = require('host:echo'); for (;;) echo(1);",
         ),
         RunOptions::default()
-            .with_host_module("echo")
+            .with_grants(modules(&["echo"]))
             .with_limits(Limits::default().with_max_host_calls(50)),
     );
     assert_eq!(flood.outcome.kind(), OutcomeKind::HostCallLimit);
@@ -204,4 +217,53 @@ fn bad_or_duplicate_names_fail_the_build() {
             .host_function("db", "f", ok),
     );
     assert!(message.contains("host:db.f is defined twice"), "{message}");
+}
+
+#[test]
+fn every_use_is_audited_with_the_runs_tenant() {
+    let audit = Arc::new(MemoryAuditSink::new());
+    let execution = runtime().run(
+        &Script::new(
+            "audit.js",
+            "const { echo } = require('host:echo'); echo(1); try { require('host:db') } catch {}",
+        ),
+        RunOptions::default()
+            .with_grants(modules(&["echo"]))
+            .with_context(tenant("acme"))
+            .with_audit_sink(audit.clone()),
+    );
+    assert!(execution.outcome.is_ok(), "{:?}", execution.outcome);
+    let events: Vec<_> = audit
+        .events()
+        .into_iter()
+        .map(|e| (e.operation, e.access, e.target, e.decision, e.tenant_id))
+        .collect();
+    let acme = Some("acme".to_owned());
+    assert_eq!(
+        events,
+        [
+            (
+                "host-functions.functions",
+                Access::HostModule,
+                "echo".to_owned(),
+                Decision::Allowed,
+                acme.clone()
+            ),
+            (
+                "host-functions.call",
+                Access::HostModule,
+                "echo".to_owned(),
+                Decision::Allowed,
+                acme.clone()
+            ),
+            (
+                "host-functions.functions",
+                Access::HostModule,
+                "db".to_owned(),
+                Decision::Denied,
+                acme
+            ),
+        ]
+    );
+    assert_eq!(execution.report.permissions_denied, 1);
 }

@@ -3,19 +3,22 @@
 //! counted.
 
 use crate::bindings::jsbox::sandbox::host_functions::{self, CallError};
+use crate::grants::Access;
 use crate::host_functions::HostCall;
 use crate::state::SandboxState;
 
 impl host_functions::Host for SandboxState {
     fn functions(&mut self, module: String) -> wasmtime::Result<Result<Vec<String>, CallError>> {
         self.count_host_call()?;
-        Ok(self.permit_host_module(&module).map(|()| {
-            self.host_functions
-                .functions
-                .module(&module)
-                .map(|names| names.map(str::to_owned).collect())
-                .unwrap_or_default()
-        }))
+        Ok(self
+            .permit_host_module("host-functions.functions", &module)
+            .map(|()| {
+                self.host_functions
+                    .functions
+                    .module(&module)
+                    .map(|names| names.map(str::to_owned).collect())
+                    .unwrap_or_default()
+            }))
     }
 
     fn call(
@@ -25,7 +28,7 @@ impl host_functions::Host for SandboxState {
         args_json: String,
     ) -> wasmtime::Result<Result<String, CallError>> {
         self.count_host_call()?;
-        if let Err(denied) = self.permit_host_module(&module) {
+        if let Err(denied) = self.permit_host_module("host-functions.call", &module) {
             return Ok(Err(denied));
         }
         let call = HostCall::new(&self.host_functions.context, &module, &name);
@@ -46,24 +49,26 @@ impl host_functions::Host for SandboxState {
 }
 
 impl SandboxState {
-    /// Whether this run may use host module `module`: the one place the
-    /// run's grants are consulted for host functions.
-    fn permit_host_module(&self, module: &str) -> Result<(), CallError> {
+    /// Whether this run may use host module `module`, decided by the run's
+    /// grants and audited like every gated call (`operation` names the WIT
+    /// function asking).
+    fn permit_host_module(
+        &mut self,
+        operation: &'static str,
+        module: &str,
+    ) -> Result<(), CallError> {
         if self.host_functions.functions.module(module).is_none() {
             return Err(CallError {
                 code: "ERR_UNKNOWN_HOST_MODULE".to_owned(),
                 message: format!("there is no host module 'host:{module}'"),
             });
         }
-        if !self.host_functions.granted.contains(module) {
-            return Err(CallError {
+        let decision = self.grants.check_host_module(module);
+        self.decide(operation, Access::HostModule, module, decision)
+            .map(drop)
+            .map_err(|denied| CallError {
                 code: "ERR_ACCESS_DENIED".to_owned(),
-                message: format!(
-                    "this run may not use 'host:{module}' (the embedder grants it with \
-                     RunOptions::host_modules)"
-                ),
-            });
-        }
-        Ok(())
+                message: denied.message,
+            })
     }
 }

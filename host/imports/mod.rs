@@ -2,7 +2,11 @@
 //! WIT interface, named after it.
 
 mod context;
+mod env;
+pub(crate) mod fs;
+mod gate;
 mod host_functions;
+pub(crate) mod http;
 mod log;
 mod modules;
 mod timers;
