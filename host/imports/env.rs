@@ -7,7 +7,7 @@ use crate::state::SandboxState;
 
 impl env::Host for SandboxState {
     fn get(&mut self, name: String) -> wasmtime::Result<Result<Option<String>, Error>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let decision = self.grants.check_env(&name);
         Ok(match self.decide("env.get", Access::Env, &name, decision) {
             Ok(_) => Ok(self.env.get(&name).cloned()),
@@ -16,7 +16,7 @@ impl env::Host for SandboxState {
     }
 
     fn names(&mut self) -> wasmtime::Result<Vec<String>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         // Listing is not a decision on any one variable: it reveals only
         // names the grant already allows, so it is not audited.
         Ok(self

@@ -52,7 +52,7 @@ impl fs::Host for SandboxState {
         options: OpenFlags,
         mode: u32,
     ) -> FsResult<Resource<OpenFile>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let flags = options;
         let writes = flags.write || flags.append || flags.create || flags.truncate;
         let mut accesses = Vec::new();
@@ -87,7 +87,7 @@ impl fs::Host for SandboxState {
     }
 
     fn stat(&mut self, path: String) -> FsResult<Metadata> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.stat", Access::Read, &path, true)
             .and_then(|c| {
@@ -100,7 +100,7 @@ impl fs::Host for SandboxState {
     }
 
     fn lstat(&mut self, path: String) -> FsResult<Metadata> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.lstat", Access::Read, &path, false)
             .and_then(|c| {
@@ -113,7 +113,7 @@ impl fs::Host for SandboxState {
     }
 
     fn access(&mut self, path: String, write: bool) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let access = if write { Access::Write } else { Access::Read };
         Ok(self
             .confine("fs.access", access, &path, true)
@@ -126,7 +126,7 @@ impl fs::Host for SandboxState {
     }
 
     fn readdir(&mut self, path: String) -> FsResult<Vec<DirEntry>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.readdir", Access::Read, &path, true)
             .and_then(|c| {
@@ -145,7 +145,7 @@ impl fs::Host for SandboxState {
     }
 
     fn mkdir(&mut self, path: String, recursive: bool) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.mkdir", Access::Write, &path, true)
             .and_then(|c| {
@@ -159,7 +159,7 @@ impl fs::Host for SandboxState {
     }
 
     fn rmdir(&mut self, path: String) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.rmdir", Access::Write, &path, false)
             .and_then(|c| {
@@ -170,7 +170,7 @@ impl fs::Host for SandboxState {
     }
 
     fn unlink(&mut self, path: String) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.unlink", Access::Write, &path, false)
             .and_then(|c| {
@@ -181,7 +181,7 @@ impl fs::Host for SandboxState {
     }
 
     fn rm(&mut self, path: String, recursive: bool, force: bool) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.rm", Access::Write, &path, false)
             .and_then(|c| {
@@ -199,7 +199,7 @@ impl fs::Host for SandboxState {
     }
 
     fn rename(&mut self, from: String, to: String) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let source = self.confine("fs.rename", Access::Write, &from, false);
         let target = self.confine("fs.rename", Access::Write, &to, false);
         Ok(source.and_then(|s| {
@@ -211,7 +211,7 @@ impl fs::Host for SandboxState {
     }
 
     fn realpath(&mut self, path: String) -> FsResult<String> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         Ok(self
             .confine("fs.realpath", Access::Read, &path, true)
             .and_then(|c| {
@@ -228,7 +228,7 @@ impl fs::Host for SandboxState {
 
 impl fs::HostFile for SandboxState {
     fn read(&mut self, file: Resource<OpenFile>, length: u64) -> FsResult<Vec<u8>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get_mut(&file)?;
         let mut buffer = vec![0; length.min(MAX_READ_BYTES) as usize];
         Ok(match open.file.read(&mut buffer) {
@@ -241,7 +241,7 @@ impl fs::HostFile for SandboxState {
     }
 
     fn read_at(&mut self, file: Resource<OpenFile>, length: u64, offset: u64) -> FsResult<Vec<u8>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get(&file)?;
         let mut buffer = vec![0; length.min(MAX_READ_BYTES) as usize];
         Ok(match open.file.read_at(&mut buffer, offset) {
@@ -254,7 +254,7 @@ impl fs::HostFile for SandboxState {
     }
 
     fn write(&mut self, file: Resource<OpenFile>, data: Vec<u8>) -> FsResult<u64> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get_mut(&file)?;
         Ok(open
             .file
@@ -264,7 +264,7 @@ impl fs::HostFile for SandboxState {
     }
 
     fn write_at(&mut self, file: Resource<OpenFile>, data: Vec<u8>, offset: u64) -> FsResult<u64> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get(&file)?;
         Ok(open
             .file
@@ -274,7 +274,7 @@ impl fs::HostFile for SandboxState {
     }
 
     fn stat(&mut self, file: Resource<OpenFile>) -> FsResult<Metadata> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get(&file)?;
         Ok(open
             .file
@@ -284,7 +284,7 @@ impl fs::HostFile for SandboxState {
     }
 
     fn set_len(&mut self, file: Resource<OpenFile>, size: u64) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get(&file)?;
         Ok(open
             .file
@@ -293,7 +293,7 @@ impl fs::HostFile for SandboxState {
     }
 
     fn sync(&mut self, file: Resource<OpenFile>) -> FsResult<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let open = self.table().get(&file)?;
         Ok(open.file.sync_all().map_err(|e| io_error(e, "fsync", "")))
     }

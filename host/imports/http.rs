@@ -30,7 +30,7 @@ pub struct IncomingBody {
 
 impl http::Host for SandboxState {
     fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, Error>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         let url = match url::Url::parse(&request.url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => url,
             Ok(url) => {
@@ -102,7 +102,7 @@ impl http::HostIncomingBody for SandboxState {
         body: Resource<IncomingBody>,
         max_length: u32,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         if self.remaining().is_none() {
             return Err(Trap::Interrupt.into());
         }
