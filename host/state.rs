@@ -10,6 +10,7 @@ use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::Responder;
 use crate::bindings::jsbox::sandbox::types;
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
@@ -30,6 +31,10 @@ pub struct SandboxState {
     pub deadline: Instant,
     /// The canonical directory modules may be loaded from, if any.
     pub module_root: Option<PathBuf>,
+    /// Where a handler run's response goes; taken by the first response.
+    pub responder: Option<Responder>,
+    /// Whether the guest has sent its response.
+    pub responded: bool,
 }
 
 impl SandboxState {
@@ -50,6 +55,8 @@ impl SandboxState {
             host_calls: 0,
             deadline,
             module_root: None,
+            responder: None,
+            responded: false,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - [`context`] defines the `context` global, read from the `context` import;
 //! - [`eval`] compiles and evaluates a script or module;
 //! - [`event_loop`] runs microtasks and timers until the run is idle;
+//! - [`http`] serves one HTTP request with the entry's `fetch` handler;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
 //! - [`node`] holds Node's built-in modules (`node:timers`...);
@@ -22,6 +23,7 @@ mod context;
 mod engine;
 mod eval;
 mod event_loop;
+mod http;
 mod js_error;
 mod modules;
 mod node;
@@ -32,7 +34,9 @@ wit_bindgen::generate!({
     path: "../wit",
 });
 
+use exports::jsbox::sandbox::http_handler::{Guest as HttpHandlerGuest, HandlerFailure};
 use exports::jsbox::sandbox::run::{Code, Completion, Failure, Guest as RunGuest, Script};
+use jsbox::sandbox::http_types::IncomingRequest;
 
 struct Sandbox;
 
@@ -54,6 +58,19 @@ impl RunGuest for Sandbox {
         let runtime = engine::runtime().map_err(internal)?;
         engine::start_run().map_err(internal)?;
         eval::run(runtime, &code)
+    }
+}
+
+impl HttpHandlerGuest for Sandbox {
+    fn handle(
+        name: String,
+        bytecode: Vec<u8>,
+        request: IncomingRequest,
+        env: Vec<(String, String)>,
+    ) -> Result<(), HandlerFailure> {
+        let runtime = engine::runtime().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
+        engine::start_run().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
+        http::handle(runtime, &name, &bytecode, request, env)
     }
 }
 

@@ -2,6 +2,7 @@
 //! WIT interface, named after it.
 
 mod context;
+mod http_response;
 mod log;
 mod modules;
 mod timers;
