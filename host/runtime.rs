@@ -172,13 +172,9 @@ impl Runtime {
             context.request_id = uuid::Uuid::new_v4().to_string();
         }
         let mut report = ResourceReport::default();
-        let module_root = match module_root.map(|dir| dir.canonicalize().map_err(|e| (dir, e))) {
-            None => None,
-            Some(Ok(dir)) => Some(dir),
-            Some(Err((dir, e))) => {
-                let outcome = Outcome::HostError {
-                    message: format!("module root {}: {e}", dir.display()),
-                };
+        let module_root = match canonical_root(module_root) {
+            Ok(root) => root,
+            Err(outcome) => {
                 self.inner.counters.record_outcome(outcome.kind());
                 return Execution {
                     outcome,
@@ -204,6 +200,26 @@ impl Runtime {
             report,
             request_id: context.request_id,
         }
+    }
+
+    /// Compiles `script` into the bytecode cache without running any of it,
+    /// so that a server's first request skips parsing and a syntax error
+    /// shows at start. Uses `options`' limits and module root (compiling a
+    /// module loads its static imports). Without a bytecode cache it only
+    /// checks that the script compiles. The error is the outcome compiling
+    /// ended in: `syntax_error`, a limit, ...
+    pub fn precompile(&self, script: &Script, options: &RunOptions) -> Result<(), Outcome> {
+        let limits = &options.limits;
+        let run = Run {
+            inner: &self.inner,
+            limits,
+            context: bindings::request_context(&options.context, deadline_ms(limits.timeout)),
+            log_sink: Arc::new(DiscardSink),
+            deadline: Instant::now() + limits.timeout,
+            module_root: canonical_root(options.module_root.clone())?,
+        };
+        run.bytecode(script, &mut ResourceReport::default())
+            .map(drop)
     }
 
     /// The bytecode cache's counters, if the runtime has one.
@@ -409,6 +425,16 @@ fn compiled(script: &Script, bytecode: Vec<u8>) -> Code {
         name: script.name.clone(),
         bytecode,
     })
+}
+
+/// The module root, canonical (as the `modules` import compares paths).
+fn canonical_root(root: Option<PathBuf>) -> Result<Option<PathBuf>, Outcome> {
+    root.map(|dir| {
+        dir.canonicalize().map_err(|e| Outcome::HostError {
+            message: format!("module root {}: {e}", dir.display()),
+        })
+    })
+    .transpose()
 }
 
 /// The deadline as the guest sees it: milliseconds since the Unix epoch.
