@@ -33,6 +33,35 @@ impl From<&crate::Script> for run::Script {
     }
 }
 
+/// A handler's failure as a run's: the outcomes are the same, and a missing
+/// handler is the script's error like any other.
+impl From<exports::jsbox::sandbox::http_handler::HandlerFailure> for run::Failure {
+    fn from(failure: exports::jsbox::sandbox::http_handler::HandlerFailure) -> Self {
+        use exports::jsbox::sandbox::http_handler::HandlerFailure;
+        match failure {
+            HandlerFailure::SyntaxError(error) => run::Failure::SyntaxError(error),
+            HandlerFailure::UncaughtException(error) => run::Failure::UncaughtException(error),
+            HandlerFailure::NoHandler(message) => run::Failure::UncaughtException(types::JsError {
+                name: "TypeError".to_owned(),
+                message,
+                stack: None,
+            }),
+            HandlerFailure::Internal(message) => run::Failure::Internal(message),
+        }
+    }
+}
+
+impl From<crate::HttpRequest> for self::jsbox::sandbox::http_types::IncomingRequest {
+    fn from(request: crate::HttpRequest) -> Self {
+        self::jsbox::sandbox::http_types::IncomingRequest {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+        }
+    }
+}
+
 impl From<types::JsError> for crate::JsError {
     fn from(error: types::JsError) -> Self {
         crate::JsError {
@@ -67,6 +96,7 @@ pub fn request_context(context: &crate::RequestContext, deadline_ms: u64) -> typ
         }),
         request_id: context.request_id.clone(),
         locale: context.locale.clone(),
+        trace_parent: context.trace_parent.clone(),
         deadline_ms,
     }
 }

@@ -22,6 +22,10 @@ pub struct RequestContext {
     /// BCP 47 language tag of the caller.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The W3C `traceparent` of the request the run serves; JS reads it as
+    /// `context.traceParent`.
+    #[serde(default)]
+    pub trace_parent: Option<String>,
 }
 
 /// The user a run acts for.

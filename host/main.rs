@@ -2,6 +2,7 @@
 //! this layer parses arguments, reads files, prints and picks exit codes.
 
 mod cli;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -23,7 +23,10 @@ use crate::metrics::{Counters, RuntimeMetrics};
 use crate::report::BytecodeCacheUse;
 use crate::sandbox::Sandbox;
 use crate::state::{Capabilities, SandboxState};
-use crate::{Grants, Limits, Outcome, RequestContext, ResourceReport, RuntimeBuilder, Script};
+use crate::{
+    Grants, HttpRequest, Limits, Outcome, RequestContext, ResourceReport, Responder,
+    RuntimeBuilder, Script,
+};
 
 /// Runs scripts, each in a fresh sandbox. `Send + Sync` and cheap to clone:
 /// build one with [`Runtime::builder`] and share it between threads.
@@ -179,6 +182,36 @@ impl Runtime {
     /// fails and never panics: every failure, including jsbox's own, is an
     /// [`Outcome`].
     pub fn run(&self, script: &Script, options: RunOptions) -> Execution {
+        self.execute(Call::Script(script), options)
+    }
+
+    /// Serves `request` with the Workers-style handler `entry` defines (a
+    /// module's `export default { fetch }`, or a script's `fetch` event
+    /// listener), in a new sandbox, with `env` as the handler's `env`
+    /// object. `responder` gets the response as soon as the handler has it;
+    /// the run then goes on until its `ctx.waitUntil` work and timers are
+    /// done or its deadline passes, and only then returns. A run that fails
+    /// before responding never calls `responder`: its [`Outcome`] says why.
+    /// The entry is compiled once and its bytecode cached (when the runtime
+    /// has a bytecode cache), so a request costs one fresh instance.
+    pub fn handle(
+        &self,
+        entry: &Script,
+        request: HttpRequest,
+        env: &[(String, String)],
+        options: RunOptions,
+        responder: Responder,
+    ) -> Execution {
+        let call = Call::Handler {
+            entry,
+            request,
+            env,
+            responder,
+        };
+        self.execute(call, options)
+    }
+
+    fn execute(&self, call: Call<'_>, options: RunOptions) -> Execution {
         let started = Instant::now();
         let RunOptions {
             mut context,
@@ -197,13 +230,9 @@ impl Runtime {
             context.request_id = uuid::Uuid::new_v4().to_string();
         }
         let mut report = ResourceReport::default();
-        let module_root = match module_root.map(|dir| dir.canonicalize().map_err(|e| (dir, e))) {
-            None => None,
-            Some(Ok(dir)) => Some(dir),
-            Some(Err((dir, e))) => {
-                let outcome = Outcome::HostError {
-                    message: format!("module root {}: {e}", dir.display()),
-                };
+        let module_root = match canonical_root(module_root) {
+            Ok(root) => root,
+            Err(outcome) => {
                 self.inner.counters.record_outcome(outcome.kind());
                 return Execution {
                     outcome,
@@ -231,7 +260,7 @@ impl Runtime {
             },
             cancel: cancel.unwrap_or_default(),
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(script, &mut report)))
+        let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(call, &mut report)))
             .unwrap_or_else(classify_panic);
         report.wall_us = started.elapsed().as_micros() as u64;
         self.inner.counters.record_outcome(outcome.kind());
@@ -307,6 +336,34 @@ impl Runtime {
         }
     }
 
+    /// Compiles `script` into the bytecode cache without running any of it,
+    /// so that a server's first request skips parsing and a syntax error
+    /// shows at start. Uses `options`' limits and module root (compiling a
+    /// module loads its static imports). Without a bytecode cache it only
+    /// checks that the script compiles. The error is the outcome compiling
+    /// ended in: `syntax_error`, a limit, ...
+    pub fn precompile(&self, script: &Script, options: &RunOptions) -> Result<(), Outcome> {
+        let limits = &options.limits;
+        let mut capabilities =
+            Capabilities::modules_only(canonical_root(options.module_root.clone())?);
+        capabilities.grants = Arc::new(options.grants.clone());
+        let run = Run {
+            inner: &self.inner,
+            host_functions: RunHostFunctions {
+                functions: Arc::clone(&self.inner.host_functions),
+                context: Arc::new(options.context.clone()),
+            },
+            limits,
+            context: bindings::request_context(&options.context, deadline_ms(limits.timeout)),
+            log_sink: Arc::new(DiscardSink),
+            deadline: Instant::now() + limits.timeout,
+            capabilities,
+            cancel: options.cancel.clone().unwrap_or_default(),
+        };
+        run.bytecode(script, &mut ResourceReport::default())
+            .map(drop)
+    }
+
     /// The bytecode cache's counters, if the runtime has one.
     pub fn bytecode_cache_stats(&self) -> Option<BytecodeCacheStats> {
         self.inner.bytecode_cache.as_ref().map(BytecodeCache::stats)
@@ -320,6 +377,10 @@ impl Runtime {
             .snapshot(self.inner.max_concurrent, self.bytecode_cache_stats())
     }
 
+    pub(crate) fn inner(&self) -> &Arc<RuntimeInner> {
+        &self.inner
+    }
+
     /// Where the compiled guest came from: the disk cache, or a fresh
     /// compilation (and why).
     pub fn component_source(&self) -> &ComponentSource {
@@ -327,7 +388,31 @@ impl Runtime {
     }
 }
 
-/// One call of [`Runtime::run`].
+/// What a run does in its sandbox.
+enum Call<'a> {
+    /// [`Runtime::run`].
+    Script(&'a Script),
+    /// [`Runtime::handle`].
+    Handler {
+        entry: &'a Script,
+        request: HttpRequest,
+        env: &'a [(String, String)],
+        responder: Responder,
+    },
+}
+
+/// A [`Call`] with its code ready to run.
+enum Prepared<'a> {
+    Script(Code),
+    Handler {
+        entry: Compiled,
+        request: HttpRequest,
+        env: &'a [(String, String)],
+        responder: Responder,
+    },
+}
+
+/// One call of [`Runtime::run`] or [`Runtime::handle`].
 struct Run<'a> {
     inner: &'a RuntimeInner,
     host_functions: RunHostFunctions,
@@ -340,7 +425,7 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn execute(&self, script: &Script, report: &mut ResourceReport) -> Outcome {
+    fn execute(&self, call: Call<'_>, report: &mut ResourceReport) -> Outcome {
         if self.limits.fuel.is_some() && !self.inner.fuel_metering {
             return Outcome::Internal {
                 message: "the run asks for a fuel budget, but this runtime was built with \
@@ -351,8 +436,27 @@ impl Run<'_> {
         if self.cancel.is_cancelled() {
             return Outcome::Cancelled;
         }
-        let code = match self.code(script, report) {
-            Ok(code) => code,
+        let prepared = match call {
+            Call::Script(script) => self.code(script, report).map(Prepared::Script),
+            Call::Handler {
+                entry,
+                request,
+                env,
+                responder,
+            } => self
+                .bytecode(entry, report)
+                .map(|bytecode| Prepared::Handler {
+                    entry: Compiled {
+                        name: entry.name.clone(),
+                        bytecode,
+                    },
+                    request,
+                    env,
+                    responder,
+                }),
+        };
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
             Err(outcome) => return outcome,
         };
         let _alive = self.inner.counters.sandbox_alive();
@@ -360,7 +464,21 @@ impl Run<'_> {
             Ok(sandbox) => sandbox,
             Err(error) => return classify_error(&error, &self.facts(false)),
         };
-        let result = sandbox.run(&self.inner.sandbox_pre, &code);
+        let pre = &self.inner.sandbox_pre;
+        let handler = matches!(prepared, Prepared::Handler { .. });
+        let result = match prepared {
+            Prepared::Script(code) => sandbox
+                .run(pre, &code)
+                .map(|result| result.map(|completion| completion.value_json)),
+            Prepared::Handler {
+                entry,
+                request,
+                env,
+                responder,
+            } => sandbox
+                .handle(pre, &entry, request.into(), env, responder)
+                .map(|result| result.map(|()| None)),
+        };
         let state = sandbox.state();
         report.fuel_consumed = sandbox.fuel_consumed();
         report.peak_memory_bytes = report.peak_memory_bytes.max(state.limiter.peak());
@@ -370,9 +488,10 @@ impl Run<'_> {
         report.output_truncated = state.output.exceeded();
         let facts = self.facts(state.limiter.denied());
         match result {
-            Ok(Ok(completion)) => Outcome::Ok {
-                value_json: completion.value_json,
+            Ok(Ok(_)) if handler && !state.responded => Outcome::Internal {
+                message: "the guest's handler finished without sending a response".to_owned(),
             },
+            Ok(Ok(value_json)) => Outcome::Ok { value_json },
             Ok(Err(failure)) => classify_failure(failure, &facts),
             Err(error) => classify_error(&error, &facts),
         }
@@ -382,15 +501,25 @@ impl Run<'_> {
     /// source itself when there is no cache. A failure to compile is the
     /// run's outcome.
     fn code(&self, script: &Script, report: &mut ResourceReport) -> Result<Code, Outcome> {
-        let Some(cache) = &self.inner.bytecode_cache else {
+        if self.inner.bytecode_cache.is_none() {
             return Ok(Code::Source(script.into()));
-        };
-        let key = BytecodeKey::new(&self.inner.guest_hash, script);
-        if let Some(bytecode) = cache.get(&key) {
-            report.bytecode_cache = BytecodeCacheUse::Hit;
-            return Ok(compiled(script, bytecode.to_vec()));
         }
-        report.bytecode_cache = BytecodeCacheUse::Miss;
+        self.bytecode(script, report)
+            .map(|bytecode| compiled(script, bytecode))
+    }
+
+    /// The script's bytecode: from the cache, or compiled (and cached, when
+    /// the runtime has a cache).
+    fn bytecode(&self, script: &Script, report: &mut ResourceReport) -> Result<Vec<u8>, Outcome> {
+        let cache = self.inner.bytecode_cache.as_ref();
+        let key = BytecodeKey::new(&self.inner.guest_hash, script);
+        if let Some(bytecode) = cache.and_then(|cache| cache.get(&key)) {
+            report.bytecode_cache = BytecodeCacheUse::Hit;
+            return Ok(bytecode.to_vec());
+        }
+        if cache.is_some() {
+            report.bytecode_cache = BytecodeCacheUse::Miss;
+        }
         // Parsing runs no script code, so it gets a sandbox of its own that
         // never sees the caller's log sink nor gets any grant. It does see
         // the module root: compiling a module loads (parses) its static
@@ -409,8 +538,10 @@ impl Run<'_> {
         let facts = self.facts(sandbox.state().limiter.denied());
         match result {
             Ok(Ok(bytecode)) => {
-                cache.insert(key, Arc::from(bytecode.as_slice()));
-                Ok(compiled(script, bytecode))
+                if let Some(cache) = cache {
+                    cache.insert(key, Arc::from(bytecode.as_slice()));
+                }
+                Ok(bytecode)
             }
             Ok(Err(failure)) => Err(classify_failure(failure, &facts)),
             Err(error) => Err(classify_error(&error, &facts)),
@@ -455,6 +586,16 @@ fn compiled(script: &Script, bytecode: Vec<u8>) -> Code {
         name: script.name.clone(),
         bytecode,
     })
+}
+
+/// The module root, canonical (as the `modules` import compares paths).
+fn canonical_root(root: Option<PathBuf>) -> Result<Option<PathBuf>, Outcome> {
+    root.map(|dir| {
+        dir.canonicalize().map_err(|e| Outcome::HostError {
+            message: format!("module root {}: {e}", dir.display()),
+        })
+    })
+    .transpose()
 }
 
 /// The deadline as the guest sees it: milliseconds since the Unix epoch.

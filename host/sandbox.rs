@@ -8,11 +8,12 @@ use std::time::Instant;
 
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use crate::Limits;
 use crate::bindings::SandboxPre;
-use crate::bindings::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script};
+use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Completion, Failure, Script};
+use crate::bindings::jsbox::sandbox::http_types::IncomingRequest;
 use crate::cancel::Cancelled;
 use crate::state::SandboxState;
+use crate::{Limits, Responder};
 
 /// What the guest returned, or how calling it failed.
 pub type GuestResult<T> = wasmtime::Result<Result<T, Failure>>;
@@ -73,6 +74,28 @@ impl Sandbox {
     pub fn run(&mut self, pre: &SandboxPre<SandboxState>, code: &Code) -> GuestResult<Completion> {
         let guest = pre.instantiate(&mut self.store)?;
         guest.jsbox_sandbox_run().call_run(&mut self.store, code)
+    }
+
+    /// Instantiates the guest and serves `request` with the compiled entry,
+    /// handing the response to `responder` as soon as the guest sends it.
+    pub fn handle(
+        &mut self,
+        pre: &SandboxPre<SandboxState>,
+        entry: &Compiled,
+        request: IncomingRequest,
+        env: &[(String, String)],
+        responder: Responder,
+    ) -> GuestResult<()> {
+        self.store.data_mut().responder = Some(responder);
+        let guest = pre.instantiate(&mut self.store)?;
+        let result = guest.jsbox_sandbox_http_handler().call_handle(
+            &mut self.store,
+            &entry.name,
+            &entry.bytecode,
+            &request,
+            env,
+        )?;
+        Ok(result.map_err(Failure::from))
     }
 
     /// Fuel used so far; zero when the engine does not meter fuel.

@@ -46,6 +46,7 @@ pub fn pre_initialize(
             user: None,
             request_id: String::new(),
             locale: None,
+            trace_parent: None,
             deadline_ms: 0,
         },
         INIT_MEMORY_BYTES,

@@ -13,6 +13,7 @@ use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::Responder;
 use crate::audit::{AuditSink, DiscardAuditSink};
 use crate::bindings::jsbox::sandbox::types;
 use crate::cancel::CancelToken;
@@ -76,6 +77,10 @@ pub struct SandboxState {
     pub env: Arc<BTreeMap<String, String>>,
     /// The HTTP client, made on the first request.
     pub http_agent: Option<ureq::Agent>,
+    /// Where a handler run's response goes; taken by the first response.
+    pub responder: Option<Responder>,
+    /// Whether the guest has sent its response.
+    pub responded: bool,
 }
 
 impl SandboxState {
@@ -106,6 +111,8 @@ impl SandboxState {
             http_agent: None,
             max_host_calls: None,
             host_functions: RunHostFunctions::default(),
+            responder: None,
+            responded: false,
         }
     }
 

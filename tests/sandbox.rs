@@ -203,10 +203,12 @@ fn context_is_readable_and_deeply_frozen() {
         }),
         request_id: "req-42".into(),
         locale: Some("de-DE".into()),
+        trace_parent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
     };
     let out = output_of(
         r#"
         console.log(context.tenantId, context.user.id, context.user.email, context.user.permissions[0], context.requestId, context.locale);
+        console.log(context.traceParent);
         console.log(typeof context.deadlineMs, context.deadlineMs > Date.now());
         context.tenantId = 'evil'; context.user.id = 'evil'; context.user.permissions.push;
         try { context.user.permissions.push('admin') } catch (e) { console.log(e.name) }
@@ -222,6 +224,7 @@ fn context_is_readable_and_deeply_frozen() {
         out,
         [
             "acme u1 u1@acme.test orders:read req-42 de-DE",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             "number true",
             "TypeError",
             "acme u1 1",

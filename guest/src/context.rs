@@ -34,6 +34,7 @@ fn to_js<'js>(ctx: &Ctx<'js>, context: RequestContext) -> javy::quickjs::Result<
     object.set("user", user)?;
     object.set("requestId", context.request_id)?;
     object.set("locale", string_or_null(ctx, context.locale)?)?;
+    object.set("traceParent", string_or_null(ctx, context.trace_parent)?)?;
     // A u64 of milliseconds since the epoch is exact in an f64 until the
     // year 287396.
     object.set("deadlineMs", context.deadline_ms as f64)?;

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, context, event_loop, host_modules, modules, node, web};
+use crate::{console, context, event_loop, host_modules, http, modules, node, web};
 
 /// QuickJS collects cycles when its heap grows past this many bytes (after
 /// a collection the threshold moves to 1.5x the live heap). javy's default
@@ -49,6 +49,10 @@ pub fn initialize() -> anyhow::Result<()> {
         .with(|ctx| host_modules::install(&ctx))
         .map_err(|e| anyhow::anyhow!("installing host modules: {e}"))?;
     modules::install(&runtime)?;
+    runtime
+        .context()
+        .with(|ctx| http::install(&ctx))
+        .map_err(|e| anyhow::anyhow!("installing http.js: {e}"))?;
     // Collect what installing left behind, then re-arm the threshold: any
     // collection lowers it to 1.5x the live heap, and a run that starts
     // near its threshold would collect (touching, and so dirtying, every

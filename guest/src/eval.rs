@@ -11,7 +11,7 @@ use std::ffi::CString;
 
 use javy::Runtime;
 use javy::quickjs::{
-    Ctx, Module, Persistent, Promise, Value, WriteOptions, promise::PromiseState, qjs,
+    Ctx, Module, Object, Persistent, Promise, Value, WriteOptions, promise::PromiseState, qjs,
 };
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
@@ -52,6 +52,52 @@ pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
             settle_module(&ctx, promise)
         }
     })
+}
+
+/// An HTTP entry once evaluated: a module's namespace and evaluation
+/// promise, or nothing for a classic script (which registers a `fetch`
+/// listener instead of exporting a handler).
+pub struct Entry {
+    pub module: Option<EvaluatedModule>,
+}
+
+/// What [`Entry`] keeps of a module. The namespace is read only after the
+/// module's top-level awaits have run: until then `default` may still be
+/// uninitialized.
+pub struct EvaluatedModule {
+    pub namespace: Persistent<Object<'static>>,
+    pub evaluation: Persistent<Promise<'static>>,
+}
+
+/// Evaluates the compiled entry of an HTTP handler. Jobs it queued are left
+/// to the caller.
+pub fn evaluate_entry(ctx: &Ctx<'_>, name: &str, bytecode: &[u8]) -> Result<Entry, Failure> {
+    match bytecode.split_first() {
+        Some((&TAG_SCRIPT, bytecode)) => {
+            let function = read_script_bytecode(ctx, bytecode)?;
+            eval_script(ctx, name, function)?;
+            Ok(Entry { module: None })
+        }
+        Some((&TAG_MODULE, bytecode)) => {
+            // SAFETY: as in `evaluate`: bytes from `compile` of this build,
+            // and a forgery could only harm this instance.
+            let module = unsafe { Module::load(ctx.clone(), bytecode) }
+                .map_err(|_| internal(ctx, "loading module bytecode"))?;
+            let (module, promise) = module.eval().map_err(|_| uncaught(ctx))?;
+            let namespace = module
+                .namespace()
+                .map_err(|_| internal(ctx, "reading the module's namespace"))?;
+            Ok(Entry {
+                module: Some(EvaluatedModule {
+                    namespace: Persistent::save(ctx, namespace),
+                    evaluation: Persistent::save(ctx, promise),
+                }),
+            })
+        }
+        _ => Err(Failure::Internal(
+            "compiled code has an unknown tag; it was not produced by `compile`".to_owned(),
+        )),
+    }
 }
 
 /// What evaluation left behind: a script's completion value (already
@@ -266,7 +312,7 @@ fn syntax(ctx: &Ctx<'_>) -> Failure {
     Failure::SyntaxError(js_error::take_exception(ctx))
 }
 
-fn uncaught(ctx: &Ctx<'_>) -> Failure {
+pub fn uncaught(ctx: &Ctx<'_>) -> Failure {
     Failure::UncaughtException(js_error::take_exception(ctx))
 }
 

@@ -92,7 +92,7 @@ pub fn run_until_idle(runtime: &Runtime) -> Result<(), Failure> {
 }
 
 /// Drains the job queue, then fails on the first unhandled rejection.
-fn drain_microtasks(runtime: &Runtime) -> Result<(), Failure> {
+pub fn drain_microtasks(runtime: &Runtime) -> Result<(), Failure> {
     let context = runtime.context();
     runtime.resolve_pending_jobs().map_err(|_| {
         context.with(|ctx| Failure::UncaughtException(js_error::take_exception(&ctx)))

@@ -13,6 +13,7 @@
 //! - [`eval`] compiles and evaluates a script or module;
 //! - [`event_loop`] runs microtasks and timers until the run is idle;
 //! - [`host_modules`] exposes the embedder's Rust functions as `host:` modules;
+//! - [`http`] serves one HTTP request with the entry's `fetch` handler;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
 //! - [`node`] holds Node's built-in modules (`node:timers`...);
@@ -24,6 +25,7 @@ mod engine;
 mod eval;
 mod event_loop;
 mod host_modules;
+mod http;
 mod js_error;
 mod modules;
 mod node;
@@ -34,7 +36,9 @@ wit_bindgen::generate!({
     path: "../wit",
 });
 
+use exports::jsbox::sandbox::http_handler::{Guest as HttpHandlerGuest, HandlerFailure};
 use exports::jsbox::sandbox::run::{Code, Completion, Failure, Guest as RunGuest, Script};
+use jsbox::sandbox::http_types::IncomingRequest;
 
 struct Sandbox;
 
@@ -56,6 +60,19 @@ impl RunGuest for Sandbox {
         let runtime = engine::runtime().map_err(internal)?;
         engine::start_run().map_err(internal)?;
         eval::run(runtime, &code)
+    }
+}
+
+impl HttpHandlerGuest for Sandbox {
+    fn handle(
+        name: String,
+        bytecode: Vec<u8>,
+        request: IncomingRequest,
+        env: Vec<(String, String)>,
+    ) -> Result<(), HandlerFailure> {
+        let runtime = engine::runtime().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
+        engine::start_run().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
+        http::handle(runtime, &name, &bytecode, request, env)
     }
 }
 

@@ -1,8 +1,8 @@
 //! Argument parsing and dispatch for the `jsbox` binary.
 
-mod args;
-mod exit;
-mod run;
+pub(crate) mod args;
+pub(crate) mod exit;
+pub(crate) mod run;
 
 use std::process::ExitCode;
 
@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Run a JavaScript file in a fresh sandbox.
     Run(run::RunArgs),
+    /// Serve HTTP: every request runs the handler in a fresh sandbox.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// Parses the command line and runs the command; usage errors exit with 2.
@@ -38,5 +40,6 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Serve(args) => crate::serve::main(args),
     }
 }

@@ -139,7 +139,7 @@ pub fn run(args: RunArgs) -> ExitCode {
 /// Reads `path` as UTF-8 source, with errors that say what to fix; returns
 /// the script (named by its canonical path, which stack traces show and
 /// relative imports start from) and its directory, the run's module root.
-fn read_script(path: &Path, force_module: bool) -> Result<(Script, PathBuf), String> {
+pub(crate) fn read_script(path: &Path, force_module: bool) -> Result<(Script, PathBuf), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let path = path
         .canonicalize()

@@ -1,0 +1,177 @@
+//! Serving one HTTP request: the `http-handler` export.
+//!
+//! The entry is evaluated from its bytecode, its top-level jobs drained, and
+//! the request dispatched by `http.js` to its `default.fetch` or its `fetch`
+//! listener. The response goes to the host through the `http-response`
+//! import as soon as the handler's promise resolves; the event loop then
+//! runs until idle, so `ctx.waitUntil` work finishes (within the deadline)
+//! without delaying the response.
+
+use std::cell::RefCell;
+
+use javy::Runtime;
+use javy::quickjs::{
+    Ctx, Function, JsLifetime, Object, Persistent, Promise, TypedArray, Value,
+    promise::PromiseState,
+};
+
+use crate::exports::jsbox::sandbox::http_handler::HandlerFailure;
+use crate::exports::jsbox::sandbox::run::Failure;
+use crate::jsbox::sandbox::http_response;
+use crate::jsbox::sandbox::http_types::{IncomingRequest, OutgoingResponse};
+use crate::jsbox::sandbox::types::JsError;
+use crate::{eval, event_loop, js_error};
+
+const HTTP_JS: &str = include_str!("http.js");
+
+thread_local! {
+    /// The `dispatch` function returned by `http.js`.
+    static DISPATCH: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
+}
+
+/// Evaluates `http.js`; part of the snapshot.
+pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
+    let factory: Function = ctx.eval(HTTP_JS)?;
+    let respond = Function::new(ctx.clone(), respond)?.with_name("respond")?;
+    let dispatch: Function = factory.call((respond,))?;
+    DISPATCH.with(|d| *d.borrow_mut() = Some(Persistent::save(ctx, dispatch)));
+    Ok(())
+}
+
+/// Runs the entry's handler on `request`; see the module doc.
+pub fn handle(
+    runtime: &Runtime,
+    name: &str,
+    bytecode: &[u8],
+    request: IncomingRequest,
+    env: Vec<(String, String)>,
+) -> Result<(), HandlerFailure> {
+    let context = runtime.context();
+    let entry = context.with(|ctx| eval::evaluate_entry(&ctx, name, bytecode))?;
+    event_loop::drain_microtasks(runtime)?;
+    let sent = context.with(|ctx| -> Result<_, HandlerFailure> {
+        let handler = match &entry.module {
+            None => Value::new_undefined(ctx.clone()),
+            Some(module) => {
+                let evaluation = restore(&ctx, module.evaluation.clone())?;
+                check_evaluated(&ctx, evaluation)?;
+                let namespace: Object = restore(&ctx, module.namespace.clone())?;
+                namespace
+                    .get("default")
+                    .map_err(|_| Failure::UncaughtException(js_error::take_exception(&ctx)))?
+            }
+        };
+        let sent = dispatch(&ctx, handler, request, env)?;
+        Ok(Persistent::save(&ctx, sent))
+    })?;
+    event_loop::run_until_idle(runtime)?;
+    context.with(|ctx| {
+        let sent = restore(&ctx, sent)?;
+        match sent.state() {
+            PromiseState::Resolved => Ok(()),
+            PromiseState::Rejected => Err(rejection(&ctx, &sent)),
+            PromiseState::Pending => Err(HandlerFailure::UncaughtException(JsError {
+                name: "Error".to_owned(),
+                message: "the fetch handler's promise never settled: it awaits something that \
+                          no pending timer or job is left to resolve"
+                    .to_owned(),
+                stack: None,
+            })),
+        }
+    })
+}
+
+/// Calls `http.js`'s dispatch; the promise of the response being sent.
+fn dispatch<'js>(
+    ctx: &Ctx<'js>,
+    handler: Value<'js>,
+    request: IncomingRequest,
+    env: Vec<(String, String)>,
+) -> Result<Promise<'js>, HandlerFailure> {
+    let function = DISPATCH
+        .with(|d| d.borrow().clone())
+        .ok_or_else(|| HandlerFailure::Internal("http.js is not installed".to_owned()))?;
+    let function = restore(ctx, function)?;
+    let headers: Vec<String> = request
+        .headers
+        .into_iter()
+        .flat_map(|(name, value)| [name, value])
+        .collect();
+    let env: Vec<String> = env.into_iter().flat_map(|(k, v)| [k, v]).collect();
+    let body = TypedArray::<u8>::new(ctx.clone(), request.body)
+        .map_err(|e| HandlerFailure::Internal(format!("creating the request body: {e}")))?;
+    let sent: Value = function
+        .call((handler, request.method, request.url, headers, body, env))
+        .map_err(|_| Failure::UncaughtException(js_error::take_exception(ctx)))?;
+    if sent.is_null() {
+        return Err(HandlerFailure::NoHandler(
+            "the entry has no fetch handler: export `default { fetch(request, env, ctx) }` from \
+             a module, or call `addEventListener('fetch', (event) => event.respondWith(...))` \
+             (a listener that threw before calling respondWith is logged as uncaught)"
+                .to_owned(),
+        ));
+    }
+    sent.into_promise()
+        .ok_or_else(|| HandlerFailure::Internal("dispatch returned a non-promise".to_owned()))
+}
+
+/// Fails when the module's top level threw, or still awaits, once its jobs
+/// have drained (a handler cannot be called before its module is ready).
+fn check_evaluated<'js>(ctx: &Ctx<'js>, evaluation: Promise<'js>) -> Result<(), HandlerFailure> {
+    match evaluation.state() {
+        PromiseState::Resolved => Ok(()),
+        PromiseState::Rejected => Err(rejection(ctx, &evaluation)),
+        PromiseState::Pending => Err(HandlerFailure::UncaughtException(JsError {
+            name: "Error".to_owned(),
+            message: "the entry's top-level await did not settle before the request: a handler \
+                      module may await promises but not timers at its top level"
+                .to_owned(),
+            stack: None,
+        })),
+    }
+}
+
+fn rejection<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> HandlerFailure {
+    let reason = match promise.result::<Value>() {
+        Some(Err(_)) => ctx.catch(),
+        Some(Ok(value)) => value,
+        None => Value::new_undefined(ctx.clone()),
+    };
+    HandlerFailure::UncaughtException(js_error::from_value(reason))
+}
+
+/// Backs `respond(status, headers, body)` in `http.js`: `headers` is a flat
+/// list of names and values.
+fn respond(status: u16, headers: Vec<String>, body: TypedArray<'_, u8>) {
+    let mut pairs = Vec::with_capacity(headers.len() / 2);
+    let mut headers = headers.into_iter();
+    while let (Some(name), Some(value)) = (headers.next(), headers.next()) {
+        pairs.push((name, value));
+    }
+    http_response::respond(&OutgoingResponse {
+        status,
+        headers: pairs,
+        body: body.as_bytes().map(<[u8]>::to_vec).unwrap_or_default(),
+    });
+}
+
+fn restore<'js, T>(ctx: &Ctx<'js>, value: Persistent<T>) -> Result<T::Changed<'js>, HandlerFailure>
+where
+    T: JsLifetime<'static>,
+{
+    value
+        .restore(ctx)
+        .map_err(|e| HandlerFailure::Internal(format!("restoring a value: {e}")))
+}
+
+impl From<Failure> for HandlerFailure {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::SyntaxError(error) => HandlerFailure::SyntaxError(error),
+            Failure::UncaughtException(error) | Failure::StackOverflow(error) => {
+                HandlerFailure::UncaughtException(error)
+            }
+            Failure::Internal(message) => HandlerFailure::Internal(message),
+        }
+    }
+}

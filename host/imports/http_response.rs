@@ -1,0 +1,25 @@
+//! `jsbox:sandbox/http-response`: the handler's response, passed on to the
+//! run's [`Responder`](crate::Responder) the moment the guest has it.
+
+use crate::HttpResponse;
+use crate::bindings::jsbox::sandbox::{http_response, http_types};
+use crate::state::SandboxState;
+
+impl http_types::Host for SandboxState {}
+
+impl http_response::Host for SandboxState {
+    fn respond(&mut self, response: http_types::OutgoingResponse) -> wasmtime::Result<()> {
+        self.host_calls += 1;
+        // Only the first response counts; the guest sends at most one, and
+        // a plain `run` has no responder at all.
+        if let Some(responder) = self.responder.take() {
+            self.responded = true;
+            responder(HttpResponse {
+                status: response.status,
+                headers: response.headers,
+                body: response.body,
+            });
+        }
+        Ok(())
+    }
+}

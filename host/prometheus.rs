@@ -1,0 +1,152 @@
+//! [`Runtime::register_metrics`]: the runtime's counters as Prometheus
+//! metrics, read at scrape time.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+
+use crate::cache::bytecode::BytecodeCache;
+use crate::cache::component::ComponentSource;
+use crate::runtime::{Runtime, RuntimeInner};
+
+impl Runtime {
+    /// Registers the runtime's metrics with `registry`: runs by outcome,
+    /// sandboxes in use, pool capacity, bytecode-cache hits, misses and
+    /// entries, and whether the compiled guest came from the disk cache.
+    /// They are read from the runtime at every scrape; the registry does not
+    /// keep the runtime alive, and scrapes after it is dropped yield nothing.
+    /// Fails only if `registry` already has metrics of the same names.
+    pub fn register_metrics(&self, registry: &Registry) -> prometheus::Result<()> {
+        registry.register(Box::new(RuntimeCollector::new(self)?))
+    }
+}
+
+/// Mirrors a runtime's counters into Prometheus metrics on every scrape.
+struct RuntimeCollector {
+    runtime: Weak<RuntimeInner>,
+    metrics: Mutex<Metrics>,
+    descs: Vec<Desc>,
+}
+
+struct Metrics {
+    runs: IntCounterVec,
+    sandboxes_in_use: IntGauge,
+    pool_capacity: IntGauge,
+    bytecode_hits: IntCounter,
+    bytecode_misses: IntCounter,
+    bytecode_entries: IntGauge,
+    component_cache_hits: IntCounter,
+    component_cache_misses: IntCounter,
+}
+
+impl Metrics {
+    fn collectors(&self) -> [&dyn Collector; 8] {
+        [
+            &self.runs,
+            &self.sandboxes_in_use,
+            &self.pool_capacity,
+            &self.bytecode_hits,
+            &self.bytecode_misses,
+            &self.bytecode_entries,
+            &self.component_cache_hits,
+            &self.component_cache_misses,
+        ]
+    }
+}
+
+impl RuntimeCollector {
+    fn new(runtime: &Runtime) -> prometheus::Result<Self> {
+        let metrics = Metrics {
+            runs: IntCounterVec::new(
+                Opts::new("jsbox_runs_total", "Sandbox runs finished, by outcome."),
+                &["outcome"],
+            )?,
+            sandboxes_in_use: IntGauge::new(
+                "jsbox_sandboxes_in_use",
+                "Sandboxes alive now (a run holds one, two while it compiles).",
+            )?,
+            pool_capacity: IntGauge::new(
+                "jsbox_sandbox_pool_capacity",
+                "Sandboxes the pooling allocator can hold at once (0: not pooling).",
+            )?,
+            bytecode_hits: IntCounter::new(
+                "jsbox_bytecode_cache_hits_total",
+                "Bytecode cache lookups that found compiled code.",
+            )?,
+            bytecode_misses: IntCounter::new(
+                "jsbox_bytecode_cache_misses_total",
+                "Bytecode cache lookups that had to compile.",
+            )?,
+            bytecode_entries: IntGauge::new(
+                "jsbox_bytecode_cache_entries",
+                "Scripts held by the bytecode cache now.",
+            )?,
+            component_cache_hits: IntCounter::new(
+                "jsbox_component_cache_hits_total",
+                "Compiled guests loaded from the on-disk component cache.",
+            )?,
+            component_cache_misses: IntCounter::new(
+                "jsbox_component_cache_misses_total",
+                "Compiled guests that had to be compiled (the disk cache had none).",
+            )?,
+        };
+        let descs = metrics
+            .collectors()
+            .iter()
+            .flat_map(|c| c.desc().into_iter().cloned())
+            .collect();
+        Ok(RuntimeCollector {
+            runtime: Arc::downgrade(runtime.inner()),
+            metrics: Mutex::new(metrics),
+            descs,
+        })
+    }
+}
+
+impl Collector for RuntimeCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let Some(inner) = self.runtime.upgrade() else {
+            return Vec::new();
+        };
+        let snapshot = inner.counters.snapshot(
+            inner.max_concurrent,
+            inner.bytecode_cache.as_ref().map(BytecodeCache::stats),
+        );
+        // One scrape at a time: counters are set by reset-then-add.
+        let metrics = self
+            .metrics
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let set = |counter: &IntCounter, value: u64| {
+            counter.reset();
+            counter.inc_by(value);
+        };
+        for (kind, count) in &snapshot.runs_by_outcome {
+            set(&metrics.runs.with_label_values(&[kind.as_str()]), *count);
+        }
+        metrics
+            .sandboxes_in_use
+            .set(snapshot.sandboxes_in_use as i64);
+        metrics
+            .pool_capacity
+            .set(snapshot.max_concurrent.map_or(0, i64::from));
+        let bytecode = snapshot.bytecode_cache.unwrap_or_default();
+        set(&metrics.bytecode_hits, bytecode.hits);
+        set(&metrics.bytecode_misses, bytecode.misses);
+        metrics.bytecode_entries.set(bytecode.entries as i64);
+        let cached = matches!(inner.component_source, ComponentSource::Cached(_));
+        set(&metrics.component_cache_hits, u64::from(cached));
+        set(&metrics.component_cache_misses, u64::from(!cached));
+        metrics
+            .collectors()
+            .iter()
+            .flat_map(|c| c.collect())
+            .collect()
+    }
+}

@@ -1,0 +1,445 @@
+//! `jsbox serve` configuration: command-line flags, `JSBOX_*` environment
+//! variables and a TOML file, merged in that order of precedence and
+//! validated once at start.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use jsbox::{Limits, Script, SourceKind};
+use serde::Deserialize;
+
+use crate::cli::args::{parse_duration, parse_fuel, parse_size};
+
+/// How log lines are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable lines.
+    Pretty,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The handler: a module exporting `default { fetch(request, env, ctx) }`,
+    /// or (with --script) a script calling `addEventListener('fetch', ...)`.
+    /// It may import files from its own directory tree. Overrides `entry` in
+    /// the config file.
+    entry: Option<PathBuf>,
+
+    /// A TOML configuration file; flags and environment variables override it.
+    #[arg(long, env = "JSBOX_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Where to serve requests [default: 127.0.0.1:8080]. Port 0 picks a free
+    /// port; the `listening` log line says which.
+    #[arg(long, env = "JSBOX_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+
+    /// Where to serve /metrics, /healthz and /readyz [default: 127.0.0.1:9090].
+    #[arg(long, env = "JSBOX_ADMIN_LISTEN", value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
+
+    /// The application's name, carried by every log line [default: the
+    /// entry's file stem].
+    #[arg(long, env = "JSBOX_APP_NAME", value_name = "NAME")]
+    app_name: Option<String>,
+
+    /// Run the entry as a classic script instead of an ES module.
+    #[arg(long)]
+    script: bool,
+
+    /// Sandboxes running at once; more requests wait in the queue
+    /// [default: 2 x CPUs].
+    #[arg(long, env = "JSBOX_MAX_CONCURRENT", value_name = "N")]
+    max_concurrent: Option<u32>,
+
+    /// Requests that may wait for a sandbox; beyond them, 503 with
+    /// Retry-After [default: 64 x max-concurrent].
+    #[arg(long, env = "JSBOX_QUEUE", value_name = "N")]
+    queue: Option<u32>,
+
+    /// Largest request body accepted; larger ones get 413 [default: 1M].
+    #[arg(long, env = "JSBOX_MAX_BODY", value_name = "SIZE", value_parser = parse_size)]
+    max_body: Option<u64>,
+
+    /// Wall-clock limit per request, `ctx.waitUntil` work included [default: 50ms].
+    #[arg(long, env = "JSBOX_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+
+    /// Linear-memory cap per request [default: 128M].
+    #[arg(long, env = "JSBOX_MEMORY", value_name = "SIZE", value_parser = parse_size)]
+    memory: Option<u64>,
+
+    /// CPU budget per request as time, converted to fuel at the calibrated
+    /// rate [default: 50ms].
+    #[arg(long, env = "JSBOX_CPU", value_name = "DURATION", value_parser = parse_duration, conflicts_with = "fuel")]
+    cpu: Option<Duration>,
+
+    /// CPU budget per request in fuel units.
+    #[arg(long, env = "JSBOX_FUEL", value_name = "N", value_parser = parse_fuel)]
+    fuel: Option<u64>,
+
+    /// The request header naming the tenant [default: x-tenant-id].
+    #[arg(long, env = "JSBOX_TENANT_HEADER", value_name = "NAME")]
+    tenant_header: Option<String>,
+
+    /// A variable of the handler's `env` object; repeatable. Overrides the
+    /// config file's `[vars]`.
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+
+    /// How long in-flight requests may take to finish after SIGTERM or
+    /// SIGINT [default: 10s].
+    #[arg(long, env = "JSBOX_GRACE", value_name = "DURATION", value_parser = parse_duration)]
+    grace: Option<Duration>,
+
+    /// Log line format [default: json]. Filter with RUST_LOG (default `info`).
+    #[arg(long, env = "JSBOX_LOG_FORMAT", value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+
+    /// Where to keep the compiled guest between starts.
+    /// Default: `$XDG_CACHE_HOME/jsbox` or `~/.cache/jsbox`.
+    #[arg(long, env = "JSBOX_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+/// The TOML file. Every key is optional; see [`ServeArgs`] for meanings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    entry: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    admin_listen: Option<SocketAddr>,
+    app_name: Option<String>,
+    script: Option<bool>,
+    max_concurrent: Option<u32>,
+    queue: Option<u32>,
+    max_body: Option<String>,
+    tenant_header: Option<String>,
+    grace: Option<String>,
+    log_format: Option<LogFormat>,
+    cache_dir: Option<PathBuf>,
+    #[serde(default)]
+    limits: FileLimits,
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+    #[serde(default)]
+    tenants: BTreeMap<String, FileTenant>,
+}
+
+/// `[limits]` or `[tenants.<id>.limits]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    timeout: Option<String>,
+    memory: Option<String>,
+    cpu: Option<String>,
+    fuel: Option<u64>,
+}
+
+/// `[tenants.<id>]`: what differs for one tenant.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTenant {
+    #[serde(default)]
+    limits: FileLimits,
+    /// Added to (and overriding) the global `[vars]` for this tenant.
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+}
+
+/// The validated configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub entry: Script,
+    /// The entry's directory: what it may import from.
+    pub module_root: PathBuf,
+    pub listen: SocketAddr,
+    pub admin_listen: SocketAddr,
+    pub app_name: String,
+    pub max_concurrent: u32,
+    pub queue: u32,
+    pub max_body_bytes: u64,
+    pub tenant_header: String,
+    pub grace: Duration,
+    pub log_format: LogFormat,
+    pub cache_dir: Option<PathBuf>,
+    /// Limits of requests without a configured tenant.
+    pub limits: Limits,
+    /// The `env` of requests without a configured tenant.
+    pub vars: Vec<(String, String)>,
+    pub tenants: BTreeMap<String, TenantConfig>,
+}
+
+/// One tenant's limits and `env`, complete (global settings merged in).
+#[derive(Debug, Clone)]
+pub struct TenantConfig {
+    pub limits: Limits,
+    pub vars: Vec<(String, String)>,
+}
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    ParseFile { path: PathBuf, message: String },
+    #[error("invalid `{key}` in {origin}: {message}")]
+    Value {
+        key: String,
+        origin: String,
+        message: String,
+    },
+    #[error("no entry: give the handler file as an argument, or `entry` in the config file")]
+    NoEntry,
+    #[error("{0}")]
+    Entry(String),
+}
+
+impl ServeConfig {
+    /// Merges flags and environment (already in `args`) over the config
+    /// file, over the defaults, and checks the result.
+    pub fn load(args: ServeArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let origin = args
+            .config
+            .as_ref()
+            .map_or("the defaults".to_owned(), |p| p.display().to_string());
+        let value = |key: &str, message: String| ConfigError::Value {
+            key: key.to_owned(),
+            origin: origin.clone(),
+            message,
+        };
+        // Relative paths in the file are relative to the file.
+        let base = args
+            .config
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let entry_path = args
+            .entry
+            .or(file.entry.map(|p| base.join(p)))
+            .ok_or(ConfigError::NoEntry)?;
+        let (mut entry, module_root) =
+            crate::cli::run::read_script(&entry_path, true).map_err(ConfigError::Entry)?;
+        if args.script || file.script == Some(true) {
+            entry.kind = SourceKind::Script;
+        }
+        let app_name = args.app_name.or(file.app_name).unwrap_or_else(|| {
+            entry_path
+                .file_stem()
+                .map_or("jsbox".to_owned(), |s| s.to_string_lossy().into_owned())
+        });
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+        let max_concurrent = args
+            .max_concurrent
+            .or(file.max_concurrent)
+            .unwrap_or(2 * cpus);
+        if max_concurrent == 0 {
+            return Err(value("max_concurrent", "must be at least 1".to_owned()));
+        }
+        let queue = args.queue.or(file.queue).unwrap_or(64 * max_concurrent);
+        let max_body_bytes = match args.max_body {
+            Some(bytes) => bytes,
+            None => file
+                .max_body
+                .as_deref()
+                .map(parse_size)
+                .transpose()
+                .map_err(|e| value("max_body", e))?
+                .unwrap_or(1 << 20),
+        };
+        let grace = match args.grace {
+            Some(grace) => grace,
+            None => file
+                .grace
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .map_err(|e| value("grace", e))?
+                .unwrap_or(Duration::from_secs(10)),
+        };
+        let tenant_header = args
+            .tenant_header
+            .or(file.tenant_header)
+            .unwrap_or_else(|| "x-tenant-id".to_owned())
+            .to_ascii_lowercase();
+        if hyper::header::HeaderName::from_bytes(tenant_header.as_bytes()).is_err() {
+            return Err(value(
+                "tenant_header",
+                format!("'{tenant_header}' is not a valid header name"),
+            ));
+        }
+        let defaults = Limits::default()
+            .with_timeout(Duration::from_millis(50))
+            .with_cpu_time(Duration::from_millis(50));
+        let mut limits = file
+            .limits
+            .apply(defaults, "limits")
+            .map_err(|(key, e)| value(&key, e))?;
+        if let Some(timeout) = args.timeout {
+            limits.timeout = timeout;
+        }
+        if let Some(memory) = args.memory {
+            limits.memory_bytes = memory;
+        }
+        if let Some(cpu) = args.cpu {
+            limits.fuel = Some(Limits::fuel_for_cpu_time(cpu));
+        }
+        if let Some(fuel) = args.fuel {
+            limits.fuel = Some(fuel);
+        }
+        let mut vars = file.vars;
+        vars.extend(args.vars);
+        let mut tenants = BTreeMap::new();
+        for (id, tenant) in file.tenants {
+            if !valid_tenant(&id) {
+                return Err(value(
+                    &format!("tenants.{id}"),
+                    "a tenant id is 1 to 64 characters of A-Z a-z 0-9 . _ -".to_owned(),
+                ));
+            }
+            let limits = tenant
+                .limits
+                .apply(limits.clone(), &format!("tenants.{id}.limits"))
+                .map_err(|(key, e)| value(&key, e))?;
+            let mut tenant_vars = vars.clone();
+            tenant_vars.extend(tenant.vars);
+            let vars = tenant_vars.into_iter().collect();
+            tenants.insert(id, TenantConfig { limits, vars });
+        }
+        Ok(ServeConfig {
+            entry,
+            module_root,
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            admin_listen: args
+                .admin_listen
+                .or(file.admin_listen)
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9090))),
+            app_name,
+            max_concurrent,
+            queue,
+            max_body_bytes,
+            tenant_header,
+            grace,
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Json),
+            cache_dir: args.cache_dir.or(file.cache_dir.map(|p| base.join(p))),
+            limits,
+            vars: vars.into_iter().collect(),
+            tenants,
+        })
+    }
+
+    /// The limits and `env` of a request of `tenant`.
+    pub fn for_tenant(&self, tenant: Option<&str>) -> (&Limits, &[(String, String)]) {
+        match tenant.and_then(|id| self.tenants.get(id)) {
+            Some(tenant) => (&tenant.limits, &tenant.vars),
+            None => (&self.limits, &self.vars),
+        }
+    }
+}
+
+impl FileLimits {
+    /// `base` with this table's keys applied; errors name the key.
+    fn apply(self, mut base: Limits, table: &str) -> Result<Limits, (String, String)> {
+        let key = |name: &str| format!("{table}.{name}");
+        if let Some(timeout) = self.timeout {
+            base.timeout = parse_duration(&timeout).map_err(|e| (key("timeout"), e))?;
+        }
+        if let Some(memory) = self.memory {
+            base.memory_bytes = parse_size(&memory).map_err(|e| (key("memory"), e))?;
+        }
+        match (self.cpu, self.fuel) {
+            (Some(_), Some(_)) => {
+                return Err((key("cpu"), "give `cpu` or `fuel`, not both".to_owned()));
+            }
+            (Some(cpu), None) => {
+                let cpu = parse_duration(&cpu).map_err(|e| (key("cpu"), e))?;
+                base.fuel = Some(Limits::fuel_for_cpu_time(cpu));
+            }
+            (None, Some(0)) => return Err((key("fuel"), "must be greater than zero".to_owned())),
+            (None, Some(fuel)) => base.fuel = Some(fuel),
+            (None, None) => {}
+        }
+        Ok(base)
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::ParseFile {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Parses `--var KEY=VALUE`.
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("'{text}' is not KEY=VALUE")),
+    }
+}
+
+/// Tenant ids (from config keys and request headers): 1 to 64 characters
+/// of `A-Z a-z 0-9 . _ -`.
+pub fn valid_tenant(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_limits_apply_over_the_base_and_name_bad_keys() {
+        let limits: FileLimits =
+            toml::from_str("timeout = '20ms'\nmemory = '64M'\nfuel = 5").unwrap();
+        let limits = limits.apply(Limits::default(), "limits").unwrap();
+        assert_eq!(limits.timeout, Duration::from_millis(20));
+        assert_eq!(limits.memory_bytes, 64 << 20);
+        assert_eq!(limits.fuel, Some(5));
+        let bad: FileLimits = toml::from_str("timeout = 'soon'").unwrap();
+        let (key, _) = bad
+            .apply(Limits::default(), "tenants.a.limits")
+            .unwrap_err();
+        assert_eq!(key, "tenants.a.limits.timeout");
+        assert!(toml::from_str::<FileLimits>("timeuot = '1s'").is_err());
+    }
+
+    #[test]
+    fn vars_and_tenants_are_checked() {
+        assert_eq!(parse_var("A=b=c"), Ok(("A".to_owned(), "b=c".to_owned())));
+        assert!(parse_var("=x").is_err());
+        assert!(parse_var("novalue").is_err());
+        assert!(valid_tenant("acme-1.eu_west"));
+        assert!(!valid_tenant(""));
+        assert!(!valid_tenant("a b"));
+        assert!(!valid_tenant(&"x".repeat(65)));
+    }
+}

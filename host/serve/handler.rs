@@ -1,0 +1,497 @@
+//! One HTTP request: its context (request id, tenant, locale, trace
+//! parent), its body (up to the size limit), admission, a sandbox run on a
+//! blocking thread, the response, and the request's log line and metrics.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::http::request::Parts;
+use hyper::http::uri::Authority;
+use hyper::{Request, Response, StatusCode};
+use jsbox::{
+    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
+};
+use serde_json::json;
+use tokio::sync::oneshot;
+
+use super::admission::Admission;
+use super::config::{ServeConfig, valid_tenant};
+use super::logging::TracingSink;
+use super::metrics::ServeMetrics;
+
+/// Everything requests share.
+pub struct App {
+    pub config: ServeConfig,
+    pub runtime: Runtime,
+    pub admission: Arc<Admission>,
+    pub metrics: ServeMetrics,
+    pub app_name: Arc<str>,
+}
+
+/// What the request log line says about a request besides its run.
+struct RequestMeta {
+    request_id: String,
+    tenant: Option<String>,
+    trace_parent: Option<String>,
+    method: String,
+    path: String,
+    started: Instant,
+}
+
+/// Serves one request; never fails (errors are responses).
+pub async fn serve(
+    app: Arc<App>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let meta = RequestMeta {
+        request_id: request_id(&parts.headers),
+        tenant: None,
+        trace_parent: trace_parent(&parts.headers),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        started: Instant::now(),
+    };
+    Ok(match prepare(&app, parts, body, meta).await {
+        Ok((request, meta)) => run(app, request, meta).await,
+        Err(response) => response,
+    })
+}
+
+/// Reads the tenant and the body; refusals become responses here.
+async fn prepare(
+    app: &App,
+    parts: Parts,
+    body: Incoming,
+    mut meta: RequestMeta,
+) -> Result<(HttpRequest, RequestMeta), Response<Full<Bytes>>> {
+    let refuse = |meta: &RequestMeta, status: StatusCode, reason: &str, message: &str| {
+        app.metrics.record_rejected(reason, status.as_u16());
+        log_refusal(app, meta, status, reason);
+        error_response(status, reason, message, &meta.request_id)
+    };
+    if let Some(value) = parts.headers.get(app.config.tenant_header.as_str()) {
+        match value.to_str() {
+            Ok(tenant) if valid_tenant(tenant) => meta.tenant = Some(tenant.to_owned()),
+            _ => {
+                let message = format!(
+                    "the {} header must be 1 to 64 characters of A-Z a-z 0-9 . _ -",
+                    app.config.tenant_header
+                );
+                return Err(refuse(
+                    &meta,
+                    StatusCode::BAD_REQUEST,
+                    "bad_tenant",
+                    &message,
+                ));
+            }
+        }
+    }
+    let max = app.config.max_body_bytes;
+    let too_large = format!("the request body is larger than the {max} byte limit");
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max) {
+        let status = StatusCode::PAYLOAD_TOO_LARGE;
+        return Err(refuse(&meta, status, "body_too_large", &too_large));
+    }
+    // The length is checked again while reading: a chunked body has none.
+    let body = match Limited::new(body, max as usize).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<LengthLimitError>() => {
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            return Err(refuse(&meta, status, "body_too_large", &too_large));
+        }
+        Err(error) => {
+            let message = format!("reading the request body failed: {error}");
+            return Err(refuse(&meta, StatusCode::BAD_REQUEST, "bad_body", &message));
+        }
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.parse::<Authority>().ok())
+        .map_or_else(|| app.config.listen.to_string(), |a| a.to_string());
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let request = HttpRequest {
+        method: parts.method.to_string(),
+        url: format!("http://{host}{path_and_query}"),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
+        body: body.to_vec(),
+    };
+    Ok((request, meta))
+}
+
+/// Admits the request, runs it, and answers with the handler's response
+/// as soon as there is one, or with the run's error.
+async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response<Full<Bytes>> {
+    let locale = locale(&request.headers);
+    let slot = match app.admission.admit().await {
+        Ok(slot) => slot,
+        Err(_) => {
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            app.metrics.record_rejected("queue_full", status.as_u16());
+            log_refusal(&app, &meta, status, "queue_full");
+            let mut response = error_response(
+                status,
+                "queue_full",
+                "every sandbox is busy and the queue is full; retry shortly",
+                &meta.request_id,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return response;
+        }
+    };
+    let context = RequestContext {
+        tenant_id: meta.tenant.clone(),
+        user: None,
+        request_id: meta.request_id.clone(),
+        locale,
+        trace_parent: meta.trace_parent.clone(),
+    };
+    let (sender, receiver) = oneshot::channel();
+    let run_app = app.clone();
+    let trace_parent = meta.trace_parent.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        let app = run_app;
+        let (limits, env) = app.config.for_tenant(context.tenant_id.as_deref());
+        let options = RunOptions::default()
+            .with_context(context)
+            .with_limits(limits.clone())
+            .with_module_root(&app.config.module_root)
+            .with_log_sink(Arc::new(TracingSink {
+                app: app.app_name.clone(),
+                trace_parent,
+            }));
+        let responder = Box::new(move |response: HttpResponse| {
+            // The client may be gone; the run goes on regardless.
+            let _ = sender.send(response);
+        });
+        app.runtime
+            .handle(&app.config.entry, request, env, options, responder)
+    });
+    match receiver.await {
+        Ok(response) => {
+            let status = response.status;
+            let response = to_hyper(&app, response, &meta.request_id);
+            // The run may still be finishing `ctx.waitUntil` work: it is
+            // logged and counted when it ends, without holding the response.
+            tokio::spawn(async move {
+                let execution = joined(run.await, &meta.request_id);
+                finish(&app, &meta, &execution, status);
+            });
+            response
+        }
+        Err(_) => {
+            let execution = joined(run.await, &meta.request_id);
+            let (status, reason, message) = failure_status(&execution.outcome);
+            finish(&app, &meta, &execution, status.as_u16());
+            let mut response = error_response(status, reason, message, &meta.request_id);
+            if execution.outcome.kind() == OutcomeKind::Overloaded {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            response
+        }
+    }
+}
+
+/// The run's execution; a panic of the blocking task (which
+/// `Runtime::handle` does not let happen) is reported as `internal`.
+fn joined(result: Result<Execution, tokio::task::JoinError>, request_id: &str) -> Execution {
+    result.unwrap_or_else(|error| Execution {
+        outcome: Outcome::Internal {
+            message: format!("the request's task failed: {error}"),
+        },
+        report: Default::default(),
+        request_id: request_id.to_owned(),
+    })
+}
+
+/// The status and error body of a run that ended without a response.
+fn failure_status(outcome: &Outcome) -> (StatusCode, &'static str, &'static str) {
+    let kind = outcome.kind();
+    let message = match kind {
+        OutcomeKind::Timeout => "the handler ran past its time limit",
+        OutcomeKind::CpuBudget => "the handler used up its CPU budget",
+        OutcomeKind::MemoryLimit => "the handler needed more memory than its limit",
+        OutcomeKind::Overloaded => "no sandbox was free; retry shortly",
+        OutcomeKind::UncaughtException => "the handler threw an exception (see the server log)",
+        OutcomeKind::SyntaxError => "the handler does not parse (see the server log)",
+        OutcomeKind::StackOverflow => "the handler overflowed its stack",
+        OutcomeKind::HostCallLimit => "the handler made more host calls than its limit",
+        OutcomeKind::Cancelled => "the handler's run was cancelled",
+        OutcomeKind::Ok | OutcomeKind::HostError | OutcomeKind::Internal => {
+            "the server failed to run the handler (see the server log)"
+        }
+    };
+    let status = match kind {
+        OutcomeKind::Timeout
+        | OutcomeKind::CpuBudget
+        | OutcomeKind::MemoryLimit
+        | OutcomeKind::HostCallLimit
+        | OutcomeKind::Cancelled
+        | OutcomeKind::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, kind.as_str(), message)
+}
+
+/// A JSON error body naming the kind of failure and the request id.
+fn error_response(
+    status: StatusCode,
+    kind: &str,
+    message: &str,
+    request_id: &str,
+) -> Response<Full<Bytes>> {
+    let body = json!({ "error": kind, "message": message, "requestId": request_id });
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert(X_REQUEST_ID, id);
+    }
+    response
+}
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The handler's response for hyper. Framing headers are hyper's to set.
+fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Full<Bytes>> {
+    let mut out = Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() =
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = out.headers_mut();
+    for (name, value) in response.headers {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            (Ok(name), _) if is_framing(&name) => {}
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => tracing::warn!(
+                target: "jsbox::serve",
+                app = &*app.app_name,
+                request_id,
+                header = name,
+                "dropped a response header that is not valid HTTP"
+            ),
+        }
+    }
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert(X_REQUEST_ID, id);
+    }
+    out
+}
+
+fn is_framing(name: &HeaderName) -> bool {
+    name == header::CONTENT_LENGTH
+        || name == header::TRANSFER_ENCODING
+        || name == header::CONNECTION
+}
+
+/// Logs the request line and records the request's metrics.
+fn finish(app: &App, meta: &RequestMeta, execution: &Execution, status: u16) {
+    let elapsed = meta.started.elapsed();
+    app.metrics
+        .record_run(execution, status, elapsed.as_secs_f64());
+    let outcome = execution.outcome.kind().as_str();
+    let detail = match &execution.outcome {
+        Outcome::Ok { .. } => String::new(),
+        other => other.to_string(),
+    };
+    macro_rules! line {
+        ($level:expr) => {
+            tracing::event!(
+                target: "jsbox::request",
+                $level,
+                app = &*app.app_name,
+                request_id = meta.request_id.as_str(),
+                tenant = meta.tenant.as_deref().unwrap_or(""),
+                trace_parent = meta.trace_parent.as_deref().unwrap_or(""),
+                method = meta.method.as_str(),
+                path = meta.path.as_str(),
+                status,
+                outcome,
+                wall_ms = elapsed.as_secs_f64() * 1e3,
+                fuel = execution.report.fuel_consumed,
+                peak_memory_bytes = execution.report.peak_memory_bytes,
+                detail = detail.as_str(),
+                "request"
+            )
+        };
+    }
+    if execution.outcome.is_ok() {
+        line!(tracing::Level::INFO);
+    } else {
+        line!(tracing::Level::WARN);
+    }
+}
+
+/// Logs a request refused before it ran.
+fn log_refusal(app: &App, meta: &RequestMeta, status: StatusCode, reason: &str) {
+    tracing::warn!(
+        target: "jsbox::request",
+        app = &*app.app_name,
+        request_id = meta.request_id.as_str(),
+        tenant = meta.tenant.as_deref().unwrap_or(""),
+        trace_parent = meta.trace_parent.as_deref().unwrap_or(""),
+        method = meta.method.as_str(),
+        path = meta.path.as_str(),
+        status = status.as_u16(),
+        outcome = "rejected",
+        reason,
+        wall_ms = meta.started.elapsed().as_secs_f64() * 1e3,
+        "request"
+    );
+}
+
+/// The incoming `x-request-id` when it is 1 to 128 characters of
+/// `A-Z a-z 0-9 . _ : -`, else a fresh UUID v4.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            (1..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+/// The W3C `traceparent` header, when it is well-formed (version 00 layout,
+/// lowercase hex, trace and parent ids not all zeros, version not `ff`).
+fn trace_parent(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("traceparent")?.to_str().ok()?;
+    let fields: Vec<&str> = value.split('-').collect();
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let nonzero = |s: &str| s.bytes().any(|b| b != b'0');
+    match fields.as_slice() {
+        [version, trace, parent, flags]
+            if hex(version, 2)
+                && *version != "ff"
+                && hex(trace, 32)
+                && nonzero(trace)
+                && hex(parent, 16)
+                && nonzero(parent)
+                && hex(flags, 2) =>
+        {
+            Some(value.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The first language of `accept-language`, if it is a plausible BCP 47 tag.
+fn locale(headers: &[(String, String)]) -> Option<String> {
+    let value = headers
+        .iter()
+        .find(|(name, _)| name == "accept-language")
+        .map(|(_, value)| value)?;
+    let tag = value.split(',').next()?.split(';').next()?.trim();
+    let plausible = (1..=35).contains(&tag.len())
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && tag.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+    plausible.then(|| tag.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
+    }
+
+    #[test]
+    fn request_ids_are_kept_only_when_safe() {
+        assert_eq!(
+            request_id(&headers(&[("x-request-id", "abc-123:x")])),
+            "abc-123:x"
+        );
+        let generated = request_id(&headers(&[("x-request-id", "no spaces")]));
+        assert!(uuid::Uuid::parse_str(&generated).is_ok());
+        assert!(uuid::Uuid::parse_str(&request_id(&HeaderMap::new())).is_ok());
+    }
+
+    #[test]
+    fn traceparent_must_be_well_formed() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(
+            trace_parent(&headers(&[("traceparent", good)])).as_deref(),
+            Some(good)
+        );
+        for bad in [
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+        ] {
+            assert_eq!(
+                trace_parent(&headers(&[("traceparent", bad)])),
+                None,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn locale_is_the_first_language() {
+        let of = |v: &str| locale(&[("accept-language".to_owned(), v.to_owned())]);
+        assert_eq!(of("de-CH, de;q=0.9, en;q=0.8").as_deref(), Some("de-CH"));
+        assert_eq!(of("fr;q=0.5").as_deref(), Some("fr"));
+        assert_eq!(of("*"), None);
+        assert_eq!(of("<script>"), None);
+    }
+
+    #[test]
+    fn limits_are_503_and_errors_500() {
+        let timeout = Outcome::Timeout {
+            limit: std::time::Duration::from_millis(50),
+        };
+        assert_eq!(failure_status(&timeout).0, StatusCode::SERVICE_UNAVAILABLE);
+        let internal = Outcome::Internal {
+            message: String::new(),
+        };
+        assert_eq!(
+            failure_status(&internal).0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

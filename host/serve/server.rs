@@ -1,0 +1,107 @@
+//! The listeners: accepting connections for the handler and the admin
+//! endpoints until a shutdown signal, then draining in-flight requests for
+//! up to the grace period.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use super::admin;
+use super::handler::{self, App};
+
+/// Serves until `shutdown` resolves, then stops accepting, lets in-flight
+/// requests (and their `ctx.waitUntil` work) finish for up to the grace
+/// period, and returns.
+pub async fn run(
+    app: Arc<App>,
+    listener: TcpListener,
+    admin_listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) {
+    let ready = Arc::new(AtomicBool::new(true));
+    let graceful = GracefulShutdown::new();
+    let admin_task = tokio::spawn(admin_loop(app.clone(), ready.clone(), admin_listener));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let app = app.clone();
+                    let service = service_fn(move |request| handler::serve(app.clone(), request));
+                    let connection = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        // A client that goes away mid-request is not an
+                        // error worth a log line.
+                        let _ = connection.await;
+                    });
+                }
+                Err(error) => accept_failed(&error).await,
+            },
+        }
+    }
+    ready.store(false, Ordering::Release);
+    drop(listener);
+    let deadline = Instant::now() + app.config.grace;
+    tracing::info!(
+        target: "jsbox::serve",
+        app = &*app.app_name,
+        grace_ms = app.config.grace.as_millis() as u64,
+        "shutting down: no new connections; draining in-flight requests"
+    );
+    let drained = tokio::time::timeout_at(deadline.into(), async {
+        graceful.shutdown().await;
+        // Responses are out; runs may still be doing `waitUntil` work.
+        while app.admission.in_use() > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    admin_task.abort();
+    match drained {
+        Ok(()) => tracing::info!(target: "jsbox::serve", app = &*app.app_name, "drained; exiting"),
+        Err(_) => tracing::warn!(
+            target: "jsbox::serve",
+            app = &*app.app_name,
+            in_flight = app.admission.in_use(),
+            "the grace period ended with requests still running; exiting anyway"
+        ),
+    }
+}
+
+async fn admin_loop(app: Arc<App>, ready: Arc<AtomicBool>, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let app = app.clone();
+                let ready = ready.clone();
+                let service =
+                    service_fn(move |request| admin::serve(app.clone(), ready.clone(), request));
+                tokio::spawn(async move {
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Err(error) => accept_failed(&error).await,
+        }
+    }
+}
+
+/// Accepting fails when the process runs out of file descriptors (or on
+/// similar pressure); pausing briefly lets in-flight requests free some.
+async fn accept_failed(error: &io::Error) {
+    tracing::warn!(target: "jsbox::serve", %error, "accepting a connection failed");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}

@@ -1,0 +1,581 @@
+//! End-to-end tests of `jsbox serve`: the real binary on 127.0.0.1:0,
+//! driven by a real HTTP client (hyper's).
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Frame;
+use hyper::header::HeaderMap;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The entry every test serves: one route per behaviour.
+const HANDLER: &str = r#"
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    switch (url.pathname) {
+      case '/echo':
+        console.log('echo', request.method);
+        return Response.json({
+          method: request.method,
+          body: await request.text(),
+          requestId: context.requestId,
+          tenantId: context.tenantId,
+          locale: context.locale,
+          traceParent: context.traceParent,
+          greeting: env.GREETING,
+          header: request.headers.get('x-custom'),
+        }, { headers: { 'x-served-by': 'jsbox' } });
+      case '/size':
+        return new Response(String((await request.bytes()).length));
+      case '/global': {
+        const seen = globalThis.mark ?? 'absent';
+        globalThis.mark = 'set';
+        return new Response(seen);
+      }
+      case '/loop':
+        for (;;) {}
+      case '/hog': {
+        const keep = [];
+        for (;;) keep.push(new ArrayBuffer(1 << 20));
+      }
+      case '/throw':
+        throw new Error('handler bug');
+      case '/slow':
+        await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms'))));
+        return new Response('slow done');
+      default:
+        return new Response('not found', { status: 404 });
+    }
+  },
+};
+"#;
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    admin: SocketAddr,
+    lines: Arc<Mutex<Vec<String>>>,
+    _dir: TempDir,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let entry = dir.path().join("handler.mjs");
+        std::fs::write(&entry, HANDLER).expect("write the handler");
+        let mut child = jsbox_serve(&entry, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("jsbox starts");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let mut server = Server {
+            child,
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            admin: SocketAddr::from(([0, 0, 0, 0], 0)),
+            lines,
+            _dir: dir,
+        };
+        let listening = server.wait_for_log(|line| line["message"] == "listening");
+        server.addr = listening["addr"].as_str().unwrap().parse().unwrap();
+        server.admin = listening["admin_addr"].as_str().unwrap().parse().unwrap();
+        server
+    }
+
+    /// The first JSON log line matching `predicate`, waiting up to 20 s.
+    fn wait_for_log(&mut self, predicate: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .find(|line| predicate(line));
+            if let Some(line) = found {
+                return line;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "jsbox serve exited with {status}: {:?}",
+                    self.lines.lock().unwrap()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no such log line in {:?}",
+                self.lines.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        send(self.addr, Request::get(path).body(empty()).unwrap()).await
+    }
+
+    async fn metric(&self, name: &str) -> f64 {
+        let reply = send(self.admin, Request::get("/metrics").body(empty()).unwrap()).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        reply
+            .text()
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or(0.0)
+    }
+
+    /// Waits until metric `name` is at least `value`: runs that answered
+    /// are counted when they end, just after their response.
+    async fn wait_for_metric(&self, name: &str, value: f64) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.metric(name).await < value {
+            assert!(Instant::now() < deadline, "{name} stayed below {value}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn jsbox_serve(entry: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jsbox"));
+    // Share one compiled-guest cache between the tests, away from $HOME.
+    command.env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"));
+    command.env("RUST_LOG", "info");
+    command.arg("serve").arg(entry);
+    command.args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"]);
+    command.args(args);
+    command
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Reply {
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("UTF-8 body")
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+/// Sends one request on a new connection.
+async fn send<B>(addr: SocketAddr, mut request: Request<B>) -> Reply
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("HTTP handshake");
+    tokio::spawn(connection);
+    request
+        .headers_mut()
+        .insert(hyper::header::HOST, addr.to_string().parse().unwrap());
+    let response = sender.send_request(request).await.expect("a response");
+    let (parts, body) = response.into_parts();
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.collect().await.expect("the body").to_bytes(),
+    }
+}
+
+/// A request body sent in chunks, with chunked transfer encoding (no
+/// content-length), as a streaming client sends it.
+struct Chunked(VecDeque<Bytes>);
+
+impl Chunked {
+    fn new(chunk: &'static [u8], count: usize) -> Self {
+        Chunked((0..count).map(|_| Bytes::from_static(chunk)).collect())
+    }
+}
+
+impl hyper::body::Body for Chunked {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.0.pop_front().map(|chunk| Ok(Frame::data(chunk))))
+    }
+}
+
+fn post(path: &str, body: &'static str) -> Request<Full<Bytes>> {
+    Request::post(path)
+        .body(Full::new(Bytes::from_static(body.as_bytes())))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn handler_sees_request_context_and_env() {
+    let server = Server::start(&["--var", "GREETING=hi"]);
+    let request = Request::post("/echo")
+        .header("x-request-id", "req-abc-1")
+        .header("x-tenant-id", "acme")
+        .header("accept-language", "fr-CH, fr;q=0.9")
+        .header(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
+        .header("x-custom", "custom value")
+        .body(Full::new(Bytes::from_static(b"hello body")))
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.headers["x-request-id"], "req-abc-1");
+    assert_eq!(reply.headers["x-served-by"], "jsbox");
+    assert_eq!(reply.headers["content-type"], "application/json");
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({
+            "method": "POST", "body": "hello body", "requestId": "req-abc-1", "tenantId": "acme",
+            "locale": "fr-CH", "greeting": "hi", "header": "custom value",
+            "traceParent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        })
+    );
+    // Without an x-request-id, the server makes one up and says which.
+    let reply = server.get("/echo").await;
+    let id = reply.headers["x-request-id"].to_str().unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    assert_eq!(reply.json()["requestId"], id.as_str());
+    assert_eq!(server.get("/nowhere").await.status, StatusCode::NOT_FOUND);
+    let reply = send(server.addr, post("/size", "12345")).await;
+    assert_eq!(reply.text(), "5");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streamed_request_bodies_are_read_up_to_the_limit() {
+    let server = Server::start(&["--max-body", "64K"]);
+    // 48 KiB in 48 chunks, without a content-length.
+    let request = Request::post("/size")
+        .body(Chunked::new(&[b'x'; 1024], 48))
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.text(), "49152");
+    // 80 KiB streamed: refused while reading, since no length was declared.
+    let request = Request::post("/size")
+        .body(Chunked::new(&[b'x'; 1024], 80))
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.json()["error"], "body_too_large");
+    // A declared length over the limit is refused before reading.
+    let big: &'static [u8] = Box::leak(vec![b'y'; 70_000].into_boxed_slice());
+    let request = Request::post("/size")
+        .body(Full::new(Bytes::from_static(big)))
+        .unwrap();
+    assert_eq!(
+        send(server.addr, request).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn globals_do_not_survive_a_request() {
+    let server = Server::start(&[]);
+    assert_eq!(server.get("/global").await.text(), "absent");
+    assert_eq!(server.get("/global").await.text(), "absent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn limits_end_bad_requests_while_good_ones_succeed() {
+    let server = Server::start(&[
+        "--timeout",
+        "100ms",
+        "--cpu",
+        "10s",
+        "--memory",
+        "32M",
+        "--max-concurrent",
+        "4",
+    ]);
+    let bad = ["/loop", "/hog", "/throw"];
+    let mut tasks = Vec::new();
+    for round in 0..3 {
+        for path in bad.iter().chain(&["/echo", "/echo"]) {
+            let addr = server.addr;
+            let request = Request::get(*path)
+                .header(
+                    "x-request-id",
+                    format!("r{round}{}", path.replace('/', "-")),
+                )
+                .body(empty())
+                .unwrap();
+            tasks.push((
+                *path,
+                tokio::spawn(async move { send(addr, request).await }),
+            ));
+        }
+    }
+    for (path, task) in tasks {
+        let reply = task.await.unwrap();
+        let id = reply.headers["x-request-id"].to_str().unwrap().to_owned();
+        let (status, kind) = match path {
+            "/loop" => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+            "/hog" => (StatusCode::SERVICE_UNAVAILABLE, "memory_limit"),
+            "/throw" => (StatusCode::INTERNAL_SERVER_ERROR, "uncaught_exception"),
+            _ => {
+                assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+                assert_eq!(reply.json()["requestId"], id.as_str());
+                continue;
+            }
+        };
+        assert_eq!(reply.status, status, "{path}: {}", reply.text());
+        let body = reply.json();
+        assert_eq!(body["error"], kind, "{path}");
+        assert_eq!(body["requestId"], id.as_str(), "{path}");
+    }
+    server
+        .wait_for_metric("jsbox_http_timeouts_total", 3.0)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_queue_is_refused_with_retry_after() {
+    let server = Server::start(&["--max-concurrent", "1", "--queue", "1", "--timeout", "5s"]);
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let addr = server.addr;
+        let request = Request::get("/slow?ms=800").body(empty()).unwrap();
+        tasks.push(tokio::spawn(async move { send(addr, request).await }));
+    }
+    let mut ok = 0;
+    let mut refused = 0;
+    for task in tasks {
+        let reply = task.await.unwrap();
+        match reply.status {
+            StatusCode::OK => ok += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(reply.headers["retry-after"], "1");
+                assert_eq!(reply.json()["error"], "queue_full");
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {}", reply.text()),
+        }
+    }
+    // One runs, one waits for it, the other two are refused at once.
+    assert_eq!((ok, refused), (2, 2));
+    assert_eq!(
+        server
+            .metric("jsbox_http_rejected_total{reason=\"queue_full\"}")
+            .await,
+        2.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_drains_in_flight_requests_then_exits_0() {
+    let mut server = Server::start(&["--timeout", "5s"]);
+    let addr = server.addr;
+    let slow = tokio::spawn(async move {
+        send(addr, Request::get("/slow?ms=700").body(empty()).unwrap()).await
+    });
+    server.wait_for_log(|line| line["message"] == "listening");
+    // Let the request reach its sandbox before the signal.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = server.child.id() as libc::pid_t;
+    // SAFETY: `pid` is our own child, still running (it is waited for only
+    // below or on drop).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    server.wait_for_log(|line| {
+        line["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("shutting down"))
+    });
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "new connections must be refused while draining"
+    );
+    let reply = slow.await.unwrap();
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.text(), "slow done");
+    let status = server.child.wait().expect("jsbox exits");
+    assert_eq!(status.code(), Some(0));
+    server.wait_for_log(|line| line["message"] == "drained; exiting");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_requests_by_outcome() {
+    let server = Server::start(&["--timeout", "100ms", "--cpu", "10s"]);
+    let ok = "jsbox_http_requests_total{outcome=\"ok\",status=\"200\"}";
+    let thrown = "jsbox_http_requests_total{outcome=\"uncaught_exception\",status=\"500\"}";
+    assert_eq!(server.metric(ok).await, 0.0);
+    for _ in 0..3 {
+        assert_eq!(server.get("/echo").await.status, StatusCode::OK);
+    }
+    assert_eq!(
+        server.get("/throw").await.status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        server.get("/loop").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    server.wait_for_metric(ok, 3.0).await;
+    assert_eq!(server.metric(ok).await, 3.0);
+    assert_eq!(server.metric(thrown).await, 1.0);
+    assert_eq!(server.metric("jsbox_http_timeouts_total").await, 1.0);
+    assert_eq!(server.metric("jsbox_runs_total{outcome=\"ok\"}").await, 3.0);
+    assert_eq!(
+        server
+            .metric("jsbox_http_request_duration_seconds_count")
+            .await,
+        5.0
+    );
+    assert!(server.metric("jsbox_bytecode_cache_hits_total").await >= 5.0);
+    assert_eq!(server.metric("jsbox_sandbox_pool_capacity").await, 5.0);
+    let health = send(
+        server.admin,
+        Request::get("/healthz").body(empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(health.status, StatusCode::OK);
+    let ready = send(server.admin, Request::get("/readyz").body(empty()).unwrap()).await;
+    assert_eq!(ready.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_lines_carry_the_request_id() {
+    let mut server = Server::start(&[]);
+    let request = Request::get("/echo")
+        .header("x-request-id", "log-me-7")
+        .header("x-tenant-id", "t-9")
+        .body(empty())
+        .unwrap();
+    assert_eq!(send(server.addr, request).await.status, StatusCode::OK);
+    let console = server.wait_for_log(|line| line["target"] == "jsbox::console");
+    assert_eq!(console["message"], "echo GET");
+    assert_eq!(console["request_id"], "log-me-7");
+    assert_eq!(console["tenant"], "t-9");
+    assert_eq!(console["level"], "INFO");
+    let request = server.wait_for_log(|line| line["target"] == "jsbox::request");
+    assert_eq!(request["request_id"], "log-me-7");
+    assert_eq!(request["tenant"], "t-9");
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["path"], "/echo");
+    assert_eq!(request["status"], 200);
+    assert_eq!(request["outcome"], "ok");
+    assert_eq!(request["app"], "handler");
+    assert!(request["fuel"].as_u64().unwrap() > 0);
+    assert!(request["peak_memory_bytes"].as_u64().unwrap() > 0);
+    assert!(request["wall_ms"].as_f64().unwrap() > 0.0);
+    assert!(request["timestamp"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tenants_get_their_own_limits_and_vars() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("jsbox.toml");
+    std::fs::write(
+        &config,
+        "[limits]\ntimeout = '100ms'\n[vars]\nGREETING = 'hello'\n\
+         [tenants.slowpoke.limits]\ntimeout = '2s'\n[tenants.slowpoke.vars]\nGREETING = 'hi slowpoke'\n",
+    )
+    .unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()]);
+    let slow = |tenant: &'static str| {
+        Request::get("/slow?ms=300")
+            .header("x-tenant-id", tenant)
+            .body(empty())
+            .unwrap()
+    };
+    assert_eq!(
+        send(server.addr, slow("slowpoke")).await.status,
+        StatusCode::OK
+    );
+    let reply = send(server.addr, slow("other")).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.json()["error"], "timeout");
+    let echo = |tenant: &'static str| {
+        Request::get("/echo")
+            .header("x-tenant-id", tenant)
+            .body(empty())
+            .unwrap()
+    };
+    assert_eq!(
+        send(server.addr, echo("slowpoke")).await.json()["greeting"],
+        "hi slowpoke"
+    );
+    assert_eq!(
+        send(server.addr, echo("other")).await.json()["greeting"],
+        "hello"
+    );
+    let reply = send(server.addr, echo("not a tenant!")).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.json()["error"], "bad_tenant");
+}
+
+#[test]
+fn bad_configuration_is_refused_at_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = dir.path().join("handler.mjs");
+    std::fs::write(&entry, HANDLER).unwrap();
+    let config = dir.path().join("jsbox.toml");
+    std::fs::write(&config, "[limits]\ntimeout = 'soon'\n").unwrap();
+    let output = jsbox_serve(&entry, &["--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid `limits.timeout`"), "{stderr}");
+
+    std::fs::write(&config, "listn = '127.0.0.1:1'\n").unwrap();
+    let output = jsbox_serve(&entry, &["--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown field `listn`"));
+
+    std::fs::write(&entry, "export default { fetch( }").unwrap();
+    let output = jsbox_serve(&entry, &[]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("cannot be served") && stdout.contains("SyntaxError"),
+        "{stdout}"
+    );
+}
+
+fn empty() -> Full<Bytes> {
+    Full::default()
+}
