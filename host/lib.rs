@@ -15,7 +15,54 @@
 //! # Ok::<(), jsbox::Error>(())
 //! ```
 //!
+//! # Embedding
+//!
+//! Build one [`Runtime`] (it compiles the guest, about a second, or loads it
+//! from [`RuntimeBuilder::cache_dir`]) and share it: it is `Send + Sync` and
+//! cheap to clone. Each run takes [`RunOptions`]: the caller's
+//! [`RequestContext`] (tenant, user, request id), [`Limits`], [`Grants`]
+//! (files, hosts, environment variables, host modules; nothing by default),
+//! log and audit sinks, and optionally a [`CancelToken`].
+//!
+//! Embedders add their own functions with
+//! [`RuntimeBuilder::host_function`]; scripts call them as
+//! `require('host:db').query(...)`, subject to the run's grants, audit sink
+//! and [`Limits::max_host_calls`]:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use jsbox::{Grants, Limits, MemoryAuditSink, RequestContext, RunOptions, Runtime, Script};
+//!
+//! let runtime = Runtime::builder()
+//!     .max_concurrent(16)
+//!     .host_function("db", "count", |call, (table,): (String,)| {
+//!         // Scope by the run's tenant, which the embedder set, not the script.
+//!         let tenant = call.tenant_id().unwrap_or_default();
+//!         Ok(format!("{tenant}:{table}").len())
+//!     })
+//!     .build()?;
+//! let options = RunOptions::default()
+//!     .with_context(RequestContext {
+//!         tenant_id: Some("acme".into()),
+//!         ..RequestContext::default()
+//!     })
+//!     .with_limits(Limits::default().with_max_host_calls(1_000))
+//!     .with_grants(Grants::builder().allow_host_module(["db"]).build()?)
+//!     .with_audit_sink(Arc::new(MemoryAuditSink::new()));
+//! let run = runtime.run(&Script::new("job.js", "require('host:db').count('orders')"), options);
+//! println!("{}: {:?}", run.outcome, run.report);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`Runtime::run`] blocks its thread; [`Runtime::run_async`] runs on
+//! Tokio's blocking pool and cancels the run when its future is dropped.
+//! [`Runtime::metrics`] and [`Runtime::register_metrics`] report runs by
+//! outcome, pool and cache use. `examples/embed.rs` is a small multi-tenant
+//! service built this way.
+//!
 //! The map of the code is in `ARCHITECTURE.md`.
+
+#![warn(missing_docs)]
 
 mod audit;
 mod bindings;

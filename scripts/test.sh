@@ -9,3 +9,4 @@ cargo fmt --all --check
 cargo fmt --manifest-path guest/Cargo.toml --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps

@@ -63,7 +63,9 @@ pub enum GrantError {
     /// A relative path was given and the working directory is unknown.
     #[error("cannot resolve the granted path {path}: {source}; give an absolute path")]
     Path {
+        /// The path as given.
         path: PathBuf,
+        /// Why it could not be resolved.
         source: std::io::Error,
     },
     /// A net rule is not `host`, `host:port`, `*.domain` or an IP address.
@@ -71,7 +73,12 @@ pub enum GrantError {
         "invalid net rule '{rule}': {reason}; expected a host name, `*.example.com`, an IP \
          address, optionally with `:port`"
     )]
-    Host { rule: String, reason: String },
+    Host {
+        /// The rule as given.
+        rule: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An env rule is empty or contains `=` or NUL.
     #[error(
         "invalid env rule '{0}': expected a variable name, or a prefix ending in `*` (`APP_*`)"
@@ -432,7 +439,7 @@ impl GrantsBuilder {
 
     /// Checks and resolves the rules. Relative paths are taken from the
     /// process's working directory; every path is resolved like the paths a
-    /// script uses (`..` and symbolic links, see [`path`]), so a rule for a
+    /// script uses (`..` and symbolic links, see `host/grants/path.rs`), so a rule for a
     /// link grants its target.
     pub fn build(self) -> Result<Grants, GrantError> {
         Ok(Grants {
