@@ -8,7 +8,8 @@
 //! [`Outcome::Cancelled`](crate::Outcome::Cancelled).
 
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 /// Cancels runs from outside them. Cheap to clone; every clone cancels the
@@ -40,7 +41,12 @@ pub struct CancelToken {
 
 #[derive(Debug, Default)]
 struct Inner {
-    cancelled: Mutex<bool>,
+    /// Read on every epoch tick of every run using the token, so it is a
+    /// lock-free flag; set before `wake` is notified.
+    cancelled: AtomicBool,
+    /// Held while a sleeper checks the flag and starts waiting, so that a
+    /// `cancel` between the two cannot be missed.
+    lock: Mutex<()>,
     /// Wakes runs sleeping in `timers.sleep`.
     wake: Condvar,
 }
@@ -53,39 +59,39 @@ impl CancelToken {
 
     /// Cancels every run using this token, now and later.
     pub fn cancel(&self) {
-        *self.lock() = true;
+        self.inner.cancelled.store(true, Ordering::SeqCst);
+        drop(self.lock());
         self.inner.wake.notify_all();
     }
 
     /// Whether [`cancel`](CancelToken::cancel) was called.
     pub fn is_cancelled(&self) -> bool {
-        *self.lock()
+        self.inner.cancelled.load(Ordering::SeqCst)
     }
 
     /// Sleeps until `until` or until cancelled, whichever is first; whether
     /// the token was cancelled.
     pub(crate) fn sleep_until(&self, until: Instant) -> bool {
-        let mut cancelled = self.lock();
-        while !*cancelled {
+        let mut guard = self.lock();
+        while !self.is_cancelled() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
-            cancelled = self
+            guard = self
                 .inner
                 .wake
-                .wait_timeout(cancelled, left)
+                .wait_timeout(guard, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        *cancelled
+        self.is_cancelled()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, bool> {
-        // The flag is a plain bool: a panic while holding the lock cannot
-        // leave it half-written.
+    fn lock(&self) -> MutexGuard<'_, ()> {
+        // The mutex guards no data, so a poisoned one is as good as new.
         self.inner
-            .cancelled
+            .lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

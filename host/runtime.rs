@@ -327,7 +327,10 @@ impl Runtime {
     }
 
     /// An execution that ran nothing, counted in the metrics.
-    fn refuse(&self, outcome: Outcome, request_id: String) -> Execution {
+    fn refuse(&self, outcome: Outcome, mut request_id: String) -> Execution {
+        if request_id.is_empty() {
+            request_id = uuid::Uuid::new_v4().to_string();
+        }
         self.inner.counters.record_outcome(outcome.kind());
         Execution {
             outcome,

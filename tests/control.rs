@@ -167,9 +167,12 @@ async fn dropping_the_async_future_cancels_the_run() {
     );
     // The blocking thread notices within a tick; wait for it to record the
     // outcome rather than assume how long that takes.
-    while runtime.metrics().runs() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let waited = tokio::time::timeout(Duration::from_secs(60), async {
+        while runtime.metrics().runs() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    waited.await.expect("the cancelled run ends");
     assert_eq!(runtime.metrics().runs_with(OutcomeKind::Cancelled), 1);
 }
 
