@@ -100,3 +100,21 @@ pub fn request_context(context: &crate::RequestContext, deadline_ms: u64) -> typ
         deadline_ms,
     }
 }
+
+/// Host-side bindings of the `jsbox:sandbox/plugin` world: the same host
+/// interfaces as the guest's world (reused, so one implementation serves
+/// both), and the `handler` export plugins provide.
+pub mod plugin {
+    wasmtime::component::bindgen!({
+        world: "plugin",
+        path: "wit",
+        imports: { default: trappable },
+        with: {
+            "jsbox:sandbox/types": crate::bindings::jsbox::sandbox::types,
+            "jsbox:sandbox/context": crate::bindings::jsbox::sandbox::context,
+            "jsbox:sandbox/log": crate::bindings::jsbox::sandbox::log,
+            "jsbox:sandbox/timers": crate::bindings::jsbox::sandbox::timers,
+            "jsbox:sandbox/host-functions": crate::bindings::jsbox::sandbox::host_functions,
+        },
+    });
+}

@@ -235,10 +235,13 @@ impl RuntimeBuilder {
             .instantiate_pre(&component)
             .map_err(|e| Error::Link(e.into()))?;
         let sandbox_pre = SandboxPre::new(instance_pre).map_err(|e| Error::Link(e.into()))?;
+        let cache_dir = self.cache_dir.clone();
         let ticker = EpochTicker::start(engine.clone(), self.epoch_tick)?;
         Ok(Runtime::from_inner(RuntimeInner {
             engine,
             sandbox_pre,
+            linker,
+            cache_dir,
             guest_hash,
             bytecode_cache: NonZeroUsize::new(self.bytecode_cache_entries).map(BytecodeCache::new),
             component_source,

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wasmtime::Engine;
+use wasmtime::component::Linker;
 
 use crate::audit::{AuditSink, DiscardAuditSink};
-use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled};
+use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Failure};
 use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats, BytecodeKey};
 use crate::cache::component::ComponentSource;
@@ -20,6 +21,7 @@ use crate::engine::EpochTicker;
 use crate::host_functions::{HostFunctions, RunHostFunctions};
 use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
+use crate::plugin::{self, Plugin, PluginError};
 use crate::report::BytecodeCacheUse;
 use crate::sandbox::Sandbox;
 use crate::state::{Capabilities, SandboxState};
@@ -38,6 +40,10 @@ pub struct Runtime {
 pub(crate) struct RuntimeInner {
     pub engine: Engine,
     pub sandbox_pre: SandboxPre<SandboxState>,
+    /// Every host interface, for checking and instantiating plugins.
+    pub linker: Linker<SandboxState>,
+    /// Where compiled components are cached, if anywhere.
+    pub cache_dir: Option<PathBuf>,
     /// Hash of the guest build; part of every bytecode key.
     pub guest_hash: blake3::Hash,
     pub bytecode_cache: Option<BytecodeCache>,
@@ -183,6 +189,29 @@ impl Runtime {
     /// [`Outcome`].
     pub fn run(&self, script: &Script, options: RunOptions) -> Execution {
         self.execute(Call::Script(script), options)
+    }
+
+    /// Checks that `wasm` is a component targeting the
+    /// `jsbox:sandbox/plugin` world (`wit/plugin.wit`) and compiles it,
+    /// through the runtime's [cache directory](RuntimeBuilder::cache_dir)
+    /// when it has one. `name` identifies the plugin in errors.
+    pub fn load_plugin(&self, name: impl Into<String>, wasm: &[u8]) -> Result<Plugin, PluginError> {
+        plugin::load(
+            &self.inner.engine,
+            &self.inner.linker,
+            self.inner.cache_dir.as_deref(),
+            name.into(),
+            wasm,
+        )
+    }
+
+    /// Runs `plugin`'s `handle` on `input` in a new instance, like
+    /// [`Runtime::run`] runs a script: same limits, context, grants and
+    /// host-call cap, one classified [`Outcome`]. The plugin's output is
+    /// the outcome's `value_json`, encoded as a JSON string; an error it
+    /// returns is an [`Outcome::UncaughtException`].
+    pub fn run_plugin(&self, plugin: &Plugin, input: &str, options: RunOptions) -> Execution {
+        self.execute(Call::Plugin { plugin, input }, options)
     }
 
     /// Serves `request` with the Workers-style handler `entry` defines (a
@@ -402,6 +431,8 @@ enum Call<'a> {
         env: &'a [(String, String)],
         responder: Responder,
     },
+    /// [`Runtime::run_plugin`].
+    Plugin { plugin: &'a Plugin, input: &'a str },
 }
 
 /// A [`Call`] with its code ready to run.
@@ -412,6 +443,10 @@ enum Prepared<'a> {
         request: HttpRequest,
         env: &'a [(String, String)],
         responder: Responder,
+    },
+    Plugin {
+        plugin: &'a Plugin,
+        input: &'a str,
     },
 }
 
@@ -457,6 +492,7 @@ impl Run<'_> {
                     env,
                     responder,
                 }),
+            Call::Plugin { plugin, input } => Ok(Prepared::Plugin { plugin, input }),
         };
         let prepared = match prepared {
             Ok(prepared) => prepared,
@@ -481,6 +517,13 @@ impl Run<'_> {
             } => sandbox
                 .handle(pre, &entry, request.into(), env, responder)
                 .map(|result| result.map(|()| None)),
+            Prepared::Plugin { plugin, input } => {
+                sandbox.plugin(&plugin.pre, input).map(|result| {
+                    result
+                        .map(|output| serde_json::to_string(&output).ok())
+                        .map_err(Failure::UncaughtException)
+                })
+            }
         };
         let state = sandbox.state();
         report.fuel_consumed = sandbox.fuel_consumed();

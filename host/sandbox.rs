@@ -11,6 +11,8 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 use crate::bindings::SandboxPre;
 use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Completion, Failure, Script};
 use crate::bindings::jsbox::sandbox::http_types::IncomingRequest;
+use crate::bindings::jsbox::sandbox::types;
+use crate::bindings::plugin::PluginPre;
 use crate::cancel::Cancelled;
 use crate::state::SandboxState;
 use crate::{Limits, Responder};
@@ -96,6 +98,18 @@ impl Sandbox {
             env,
         )?;
         Ok(result.map_err(Failure::from))
+    }
+
+    /// Instantiates a plugin and calls its `handle` on `input`.
+    pub fn plugin(
+        &mut self,
+        pre: &PluginPre<SandboxState>,
+        input: &str,
+    ) -> wasmtime::Result<Result<String, types::JsError>> {
+        let plugin = pre.instantiate(&mut self.store)?;
+        plugin
+            .jsbox_sandbox_handler()
+            .call_handle(&mut self.store, input)
     }
 
     /// Fuel used so far; zero when the engine does not meter fuel.

@@ -20,8 +20,14 @@ pub struct RunArgs {
     /// The JavaScript file to run (UTF-8). Like Node, `.mjs` files (and
     /// `.js` files under a package.json with `"type": "module"`) run as ES
     /// modules, others as scripts. The file may import or require files in
-    /// its own directory tree.
+    /// its own directory tree. A `.wasm` file is run as a plugin component
+    /// (the `jsbox:sandbox/plugin` world): its `handle` gets `--input` and
+    /// its output is printed.
     file: PathBuf,
+
+    /// For a plugin (`.wasm`): the input its `handle` receives.
+    #[arg(long, value_name = "TEXT")]
+    input: Option<String>,
 
     /// Wall-clock limit for the run, e.g. `50ms`, `5s`.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
@@ -81,8 +87,8 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let (script, module_root) = match read_script(&args.file, args.module) {
-        Ok(script) => script,
+    let target = match read_target(&args) {
+        Ok(target) => target,
         Err(message) => {
             eprintln!("jsbox: {message}");
             return ExitCode::from(exit::USAGE);
@@ -112,8 +118,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             max_output_bytes: args.max_output,
             max_host_calls: args.max_host_calls,
         })
-        .with_log_sink(Arc::new(StdioSink))
-        .with_module_root(args.module_root.unwrap_or(module_root));
+        .with_log_sink(Arc::new(StdioSink));
     if let ComponentSource::Compiled {
         save_error: Some(error),
         ..
@@ -121,7 +126,26 @@ pub fn run(args: RunArgs) -> ExitCode {
     {
         eprintln!("jsbox: warning: {error}; the next start will compile again (see --cache-dir)");
     }
-    let execution = runtime.run(&script, options);
+    let execution = match target {
+        Target::Script(script, module_root) => runtime.run(
+            &script,
+            options.with_module_root(args.module_root.unwrap_or(module_root)),
+        ),
+        Target::Plugin(wasm) => {
+            let name = args.file.display().to_string();
+            let plugin = match runtime.load_plugin(name, &wasm) {
+                Ok(plugin) => plugin,
+                Err(error) => {
+                    eprintln!("jsbox: {error}");
+                    return ExitCode::from(exit::USAGE);
+                }
+            };
+            let execution =
+                runtime.run_plugin(&plugin, args.input.as_deref().unwrap_or(""), options);
+            print_plugin_output(&execution.outcome);
+            execution
+        }
+    };
 
     print_outcome(&execution.outcome);
     if execution.report.output_truncated {
@@ -134,6 +158,38 @@ pub fn run(args: RunArgs) -> ExitCode {
         print_report(&execution);
     }
     ExitCode::from(exit::for_outcome(execution.outcome.kind()))
+}
+
+/// What `jsbox run` runs.
+enum Target {
+    /// A script and its directory (the default module root).
+    Script(Script, PathBuf),
+    /// A plugin component's bytes.
+    Plugin(Vec<u8>),
+}
+
+fn read_target(args: &RunArgs) -> Result<Target, String> {
+    if args.file.extension().is_some_and(|ext| ext == "wasm") {
+        let wasm = std::fs::read(&args.file)
+            .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+        return Ok(Target::Plugin(wasm));
+    }
+    if args.input.is_some() {
+        return Err("--input is for plugins (.wasm files); scripts read `context`".to_owned());
+    }
+    let (script, root) = read_script(&args.file, args.module)?;
+    Ok(Target::Script(script, root))
+}
+
+/// Prints a plugin's output, as it returned it, to stdout.
+fn print_plugin_output(outcome: &Outcome) {
+    if let Outcome::Ok {
+        value_json: Some(json),
+    } = outcome
+        && let Ok(output) = serde_json::from_str::<String>(json)
+    {
+        println!("{output}");
+    }
 }
 
 /// Reads `path` as UTF-8 source, with errors that say what to fix; returns

@@ -1,0 +1,133 @@
+//! Plugin components: any WebAssembly component that targets the
+//! `jsbox:sandbox/plugin` world (`wit/plugin.wit`), in whatever language it
+//! was written, run like a script.
+//!
+//! [`Runtime::load_plugin`] checks the component against the world once —
+//! every import must be one the host provides, and `handler` must be
+//! exported with the world's types — and compiles it, caching the compiled
+//! artifact on disk (keyed by blake3, like the guest's) when the runtime has
+//! a cache directory. [`Runtime::run_plugin`] then calls `handle` in a fresh
+//! instance per run, under the run's limits, context, grants and host-call
+//! cap, counted in the runtime's metrics.
+
+use std::hash::Hash;
+use std::path::Path;
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
+
+use crate::bindings::plugin::PluginPre;
+use crate::cache::Blake3Hasher;
+use crate::cache::component::{self, ArtifactKey, ComponentSource};
+use crate::state::SandboxState;
+
+/// A plugin component, checked against the `plugin` world and compiled;
+/// made by [`Runtime::load_plugin`](crate::Runtime::load_plugin) and run
+/// any number of times with
+/// [`Runtime::run_plugin`](crate::Runtime::run_plugin).
+pub struct Plugin {
+    name: String,
+    pub(crate) pre: PluginPre<SandboxState>,
+    source: ComponentSource,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plugin {
+    /// The name the plugin was loaded under (its file name, for the CLI).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the compiled plugin came from: the disk cache, or a fresh
+    /// compilation (and why).
+    pub fn source(&self) -> &ComponentSource {
+        &self.source
+    }
+}
+
+/// Why a component cannot be run as a plugin.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The bytes are not a valid WebAssembly component (a core module, a
+    /// truncated file...).
+    #[error("{name} is not a valid WebAssembly component: {message}")]
+    Invalid {
+        /// The plugin's name.
+        name: String,
+        /// What the validator said.
+        message: String,
+    },
+    /// The component does not target the `jsbox:sandbox/plugin` world: it
+    /// imports something the host does not provide, or does not export
+    /// `jsbox:sandbox/handler` with the world's types. The message names
+    /// the item.
+    #[error("{name} does not target the jsbox:sandbox/plugin world (wit/plugin.wit): {message}")]
+    WorldMismatch {
+        /// The plugin's name.
+        name: String,
+        /// The missing or mismatched item, as Wasmtime names it.
+        message: String,
+    },
+}
+
+/// Checks `wasm` against the plugin world and compiles it, through the disk
+/// cache in `cache_dir` when there is one.
+pub(crate) fn load(
+    engine: &Engine,
+    linker: &Linker<SandboxState>,
+    cache_dir: Option<&Path>,
+    name: String,
+    wasm: &[u8],
+) -> Result<Plugin, PluginError> {
+    let key = artifact_key(engine, wasm);
+    let cached = cache_dir.map(|dir| component::load(engine, dir, key));
+    let (component, source) = match cached {
+        Some(Ok((component, path))) => (component, ComponentSource::Cached(path)),
+        other => {
+            let reason = match other {
+                Some(Err(why)) => why,
+                _ => "no cache directory configured".to_owned(),
+            };
+            let component = Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
+                name: name.clone(),
+                message: format!("{e:#}"),
+            })?;
+            let save_error = cache_dir.and_then(|dir| save(&component, dir, key).err());
+            (component, ComponentSource::Compiled { reason, save_error })
+        }
+    };
+    let mismatch = |e: wasmtime::Error| PluginError::WorldMismatch {
+        name: name.clone(),
+        message: format!("{e:#}"),
+    };
+    let instance_pre = linker.instantiate_pre(&component).map_err(mismatch)?;
+    let pre = PluginPre::new(instance_pre).map_err(mismatch)?;
+    Ok(Plugin { name, pre, source })
+}
+
+fn save(component: &Component, dir: &Path, key: ArtifactKey) -> Result<(), String> {
+    component
+        .serialize()
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| component::store(dir, key, &bytes).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot save to {}: {e}", dir.display()))
+}
+
+/// What the compiled artifact depends on: the plugin's bytes and the
+/// engine's compilation settings.
+fn artifact_key(engine: &Engine, wasm: &[u8]) -> ArtifactKey {
+    let mut hasher = Blake3Hasher(blake3::Hasher::new());
+    hasher.0.update(b"jsbox plugin artifact v1\0");
+    hasher.0.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.0.update(blake3::hash(wasm).as_bytes());
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    ArtifactKey(*hasher.0.finalize().as_bytes())
+}

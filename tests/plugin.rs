@@ -1,0 +1,177 @@
+//! Plugin components: any component targeting the `jsbox:sandbox/plugin`
+//! world runs through the host; anything else is refused with an error that
+//! names the missing or mismatched item.
+//!
+//! The components here are made by `wit-component` from WIT alone (their
+//! functions trap if called), so these tests need no wasm toolchain.
+
+use std::sync::OnceLock;
+
+use jsbox::{ComponentSource, OutcomeKind, PluginError, RunOptions, Runtime};
+use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
+use wit_parser::{ManglingAndAbi, Resolve};
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::builder().build().expect("runtime builds"))
+}
+
+/// A component for `world` of `extra` (a WIT package that may use
+/// `jsbox:sandbox`), or of the plugin world itself when `extra` is `None`.
+fn component(extra: Option<&str>, world: &str) -> Vec<u8> {
+    let mut resolve = Resolve::default();
+    let (jsbox, _) = resolve
+        .push_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/wit"))
+        .expect("wit/ parses");
+    let package = match extra {
+        Some(wit) => resolve.push_str("test.wit", wit).expect("test WIT parses"),
+        None => jsbox,
+    };
+    let world = resolve
+        .select_world(&[package], Some(world))
+        .expect("world exists");
+    let mut module = dummy_module(&resolve, world, ManglingAndAbi::Standard32);
+    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
+        .expect("metadata embeds");
+    ComponentEncoder::default()
+        .module(&module)
+        .expect("module is valid")
+        .validate(true)
+        .encode()
+        .expect("component encodes")
+}
+
+fn mismatch(wasm: &[u8]) -> String {
+    match runtime().load_plugin("bad.wasm", wasm) {
+        Err(error @ PluginError::WorldMismatch { .. }) => error.to_string(),
+        Err(other) => panic!("expected a world mismatch, got {other}"),
+        Ok(_) => panic!("a component outside the plugin world was accepted"),
+    }
+}
+
+#[test]
+fn a_component_of_the_plugin_world_loads_and_runs_in_a_sandbox() {
+    let plugin = runtime()
+        .load_plugin("dummy.wasm", &component(None, "plugin"))
+        .expect("a plugin-world component loads");
+    assert_eq!(plugin.name(), "dummy.wasm");
+    let before = runtime().metrics().runs();
+    // The dummy's `handle` is `unreachable`: a trap no limit explains.
+    let execution = runtime().run_plugin(&plugin, "input", RunOptions::default());
+    assert_eq!(execution.outcome.kind(), OutcomeKind::Internal);
+    assert!(
+        execution.outcome.to_string().contains("unreachable"),
+        "{}",
+        execution.outcome
+    );
+    assert!(
+        runtime().metrics().runs() > before,
+        "plugin runs are counted"
+    );
+}
+
+#[test]
+fn a_component_without_the_handler_export_is_refused_by_name() {
+    let wasm = component(
+        Some(
+            "package test:plugins;\n\
+             world no-handler { import jsbox:sandbox/log@0.1.0; }",
+        ),
+        "no-handler",
+    );
+    let message = mismatch(&wasm);
+    assert!(
+        message.contains("does not target the jsbox:sandbox/plugin world"),
+        "{message}"
+    );
+    assert!(message.contains("jsbox:sandbox/handler"), "{message}");
+}
+
+#[test]
+fn a_component_importing_what_the_host_lacks_is_refused_by_name() {
+    let wasm = component(
+        Some(
+            "package test:plugins;\n\
+             interface secrets { steal: func() -> string; }\n\
+             world greedy { import secrets; export jsbox:sandbox/handler@0.1.0; }",
+        ),
+        "greedy",
+    );
+    let message = mismatch(&wasm);
+    assert!(message.contains("test:plugins/secrets"), "{message}");
+}
+
+#[test]
+fn a_core_module_is_not_a_component() {
+    let core_module = b"\0asm\x01\0\0\0";
+    match runtime().load_plugin("core.wasm", core_module) {
+        Err(error @ PluginError::Invalid { .. }) => {
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("core.wasm is not a valid WebAssembly component")
+            );
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn compiled_plugins_are_cached_on_disk() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = Runtime::builder()
+        .cache_dir(dir.path())
+        .build()
+        .expect("runtime builds");
+    let wasm = component(None, "plugin");
+    let first = runtime.load_plugin("p.wasm", &wasm).expect("loads");
+    assert!(
+        matches!(
+            first.source(),
+            ComponentSource::Compiled {
+                save_error: None,
+                ..
+            }
+        ),
+        "{:?}",
+        first.source()
+    );
+    let second = runtime.load_plugin("p.wasm", &wasm).expect("loads");
+    assert!(
+        matches!(second.source(), ComponentSource::Cached(_)),
+        "{:?}",
+        second.source()
+    );
+}
+
+/// `jsbox run FILE.wasm`, with the tests' shared compiled-guest cache.
+fn jsbox_run(wasm: &[u8]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plugin.wasm");
+    std::fs::write(&path, wasm).expect("write plugin");
+    std::process::Command::new(env!("CARGO_BIN_EXE_jsbox"))
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .args(["run", "--input", "x"])
+        .arg(&path)
+        .output()
+        .expect("jsbox starts")
+}
+
+#[test]
+fn the_cli_runs_plugins_and_refuses_other_components() {
+    let refused = jsbox_run(&component(
+        Some("package test:plugins;\nworld empty {}"),
+        "empty",
+    ));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("jsbox:sandbox/handler"), "{stderr}");
+
+    let ran = jsbox_run(&component(None, "plugin"));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(70), "the dummy traps: {stderr}");
+    assert!(
+        stderr.contains("jsbox: internal: the guest trapped"),
+        "{stderr}"
+    );
+}
