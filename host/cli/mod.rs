@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch for the `jsbox` binary.
 
 pub(crate) mod args;
+pub(crate) mod build_plugin;
 pub(crate) mod exit;
 pub(crate) mod run;
 
@@ -19,8 +20,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a JavaScript file in a fresh sandbox.
+    /// Run a JavaScript file (or a plugin component) in a fresh sandbox.
     Run(run::RunArgs),
+    /// Build a Rust plugin crate into a component `jsbox run` accepts.
+    BuildPlugin(build_plugin::BuildPluginArgs),
     /// Serve HTTP: every request runs the handler in a fresh sandbox.
     Serve(crate::serve::ServeArgs),
 }
@@ -40,6 +43,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::BuildPlugin(args) => build_plugin::build_plugin(args),
         Command::Serve(args) => crate::serve::main(args),
     }
 }

@@ -1,0 +1,63 @@
+//! The plugin examples under `examples/plugins/`, built and run the way
+//! their READMEs say.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn jsbox(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jsbox"))
+        // Share one compiled-guest cache between the tests, away from $HOME.
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .args(args)
+        .output()
+        .expect("jsbox starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The QuickJS guest's target directory (see build.rs), whose standard
+/// library build the example reuses instead of compiling its own.
+fn guest_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp has a parent")
+        .join("jsbox-guest")
+}
+
+#[test]
+fn the_rust_plugin_builds_and_runs_like_a_script() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let wasm = out.path().join("hello-plugin.wasm");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plugins/rust");
+    let target_dir = guest_target_dir();
+    let built = jsbox(&[
+        "build-plugin",
+        example,
+        "--target-dir",
+        target_dir.to_str().expect("UTF-8 path"),
+        "-o",
+        wasm.to_str().expect("UTF-8 path"),
+    ]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+
+    let wasm = wasm.to_str().expect("UTF-8 path");
+    let context = r#"{"tenantId":"acme"}"#;
+    let ran = jsbox(&["run", wasm, "--input", "world", "--context", context]);
+    assert_eq!(ran.status.code(), Some(0), "{}", text(&ran.stderr));
+    assert_eq!(
+        text(&ran.stdout),
+        "greeting world\nHello, world! (for acme)\n"
+    );
+
+    let refused = jsbox(&["run", wasm]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert_eq!(
+        text(&refused.stderr),
+        "Uncaught TypeError: the input must name someone to greet\n"
+    );
+
+    let capped = jsbox(&["run", wasm, "--input", "x", "--max-host-calls", "1"]);
+    assert_eq!(capped.status.code(), Some(7), "{}", text(&capped.stderr));
+}
