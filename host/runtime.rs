@@ -214,6 +214,15 @@ impl Runtime {
         self.execute(Call::Plugin { plugin, input }, options)
     }
 
+    /// Runs a plugin written in JavaScript: `entry`, an ES module exporting
+    /// `handle(input)` (the JS form of the plugin world's `handler`), which
+    /// returns a string or a promise of one. Everything else is as
+    /// [`Runtime::run_plugin`]; the module's bytecode is cached like a
+    /// script's.
+    pub fn run_js_plugin(&self, entry: &Script, input: &str, options: RunOptions) -> Execution {
+        self.execute(Call::JsPlugin { entry, input }, options)
+    }
+
     /// Serves `request` with the Workers-style handler `entry` defines (a
     /// module's `export default { fetch }`, or a script's `fetch` event
     /// listener), in a new sandbox, with `env` as the handler's `env`
@@ -433,6 +442,8 @@ enum Call<'a> {
     },
     /// [`Runtime::run_plugin`].
     Plugin { plugin: &'a Plugin, input: &'a str },
+    /// [`Runtime::run_js_plugin`].
+    JsPlugin { entry: &'a Script, input: &'a str },
 }
 
 /// A [`Call`] with its code ready to run.
@@ -446,6 +457,10 @@ enum Prepared<'a> {
     },
     Plugin {
         plugin: &'a Plugin,
+        input: &'a str,
+    },
+    JsPlugin {
+        entry: Compiled,
         input: &'a str,
     },
 }
@@ -493,6 +508,16 @@ impl Run<'_> {
                     responder,
                 }),
             Call::Plugin { plugin, input } => Ok(Prepared::Plugin { plugin, input }),
+            Call::JsPlugin { entry, input } => {
+                self.bytecode(entry, report)
+                    .map(|bytecode| Prepared::JsPlugin {
+                        entry: Compiled {
+                            name: entry.name.clone(),
+                            bytecode,
+                        },
+                        input,
+                    })
+            }
         };
         let prepared = match prepared {
             Ok(prepared) => prepared,
@@ -524,6 +549,9 @@ impl Run<'_> {
                         .map_err(Failure::UncaughtException)
                 })
             }
+            Prepared::JsPlugin { entry, input } => sandbox
+                .js_plugin(pre, &entry, input)
+                .map(|result| result.map(|output| serde_json::to_string(&output).ok())),
         };
         let state = sandbox.state();
         report.fuel_consumed = sandbox.fuel_consumed();

@@ -100,6 +100,22 @@ impl Sandbox {
         Ok(result.map_err(Failure::from))
     }
 
+    /// Instantiates the guest and runs the JS plugin `entry` on `input`.
+    pub fn js_plugin(
+        &mut self,
+        pre: &SandboxPre<SandboxState>,
+        entry: &Compiled,
+        input: &str,
+    ) -> GuestResult<String> {
+        let guest = pre.instantiate(&mut self.store)?;
+        guest.jsbox_sandbox_js_plugin().call_handle(
+            &mut self.store,
+            &entry.name,
+            &entry.bytecode,
+            input,
+        )
+    }
+
     /// Instantiates a plugin and calls its `handle` on `input`.
     pub fn plugin(
         &mut self,

@@ -175,3 +175,66 @@ fn the_cli_runs_plugins_and_refuses_other_components() {
         "{stderr}"
     );
 }
+
+/// Runs the JS plugin module `source` on `input`.
+fn js_plugin(source: &str, input: &str) -> jsbox::Outcome {
+    let entry = jsbox::Script {
+        name: "plugin.mjs".into(),
+        source: source.into(),
+        kind: jsbox::SourceKind::Module,
+    };
+    runtime()
+        .run_js_plugin(&entry, input, RunOptions::default())
+        .outcome
+}
+
+#[test]
+fn js_plugins_return_strings_or_promises_of_them() {
+    let sync = js_plugin(
+        "export function handle(s) { return s.toUpperCase() }",
+        "abc",
+    );
+    assert_eq!(
+        sync,
+        jsbox::Outcome::Ok {
+            value_json: Some("\"ABC\"".into())
+        }
+    );
+    let later = js_plugin(
+        "export async function handle(s) {\n\
+           await new Promise((resolve) => setTimeout(resolve, 1));\n\
+           return `${s}!`;\n\
+         }",
+        "late",
+    );
+    assert_eq!(
+        later,
+        jsbox::Outcome::Ok {
+            value_json: Some("\"late!\"".into())
+        }
+    );
+}
+
+#[test]
+fn js_plugins_without_a_string_handle_are_type_errors() {
+    for (source, message) in [
+        ("export const x = 1;", "does not export a `handle` function"),
+        (
+            "export function handle() { return 42 }",
+            "must return a string",
+        ),
+        (
+            "globalThis.handle = () => 'x';",
+            "does not export a `handle` function",
+        ),
+    ] {
+        let outcome = js_plugin(source, "");
+        let error = outcome.js_error().unwrap_or_else(|| panic!("{outcome:?}"));
+        assert_eq!(error.name, "TypeError", "{source}");
+        assert!(
+            error.message.contains(message),
+            "{source}: {}",
+            error.message
+        );
+    }
+}

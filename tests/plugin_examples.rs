@@ -61,3 +61,24 @@ fn the_rust_plugin_builds_and_runs_like_a_script() {
     let capped = jsbox(&["run", wasm, "--input", "x", "--max-host-calls", "1"]);
     assert_eq!(capped.status.code(), Some(7), "{}", text(&capped.stderr));
 }
+
+#[test]
+fn the_js_plugin_answers_like_the_rust_one() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plugins/js/hello.mjs");
+    let context = r#"{"tenantId":"acme"}"#;
+    let ran = jsbox(&["run", example, "--input", "world", "--context", context]);
+    assert_eq!(ran.status.code(), Some(0), "{}", text(&ran.stderr));
+    assert_eq!(
+        text(&ran.stdout),
+        "greeting world\nHello, world! (for acme)\n"
+    );
+
+    let refused = jsbox(&["run", example, "--input", ""]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr)
+            .starts_with("Uncaught TypeError: the input must name someone to greet\n"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

@@ -15,6 +15,7 @@
 //! - [`host_modules`] exposes the embedder's Rust functions as `host:` modules;
 //! - [`http`] serves one HTTP request with the entry's `fetch` handler;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
+//! - [`js_plugin`] runs a JS plugin: a module's exported `handle(input)`;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
 //! - [`node`] holds Node's built-in modules (`node:timers`...);
 //! - [`web`] installs the web platform globals.
@@ -27,6 +28,7 @@ mod event_loop;
 mod host_modules;
 mod http;
 mod js_error;
+mod js_plugin;
 mod modules;
 mod node;
 mod web;
@@ -37,6 +39,7 @@ wit_bindgen::generate!({
 });
 
 use exports::jsbox::sandbox::http_handler::{Guest as HttpHandlerGuest, HandlerFailure};
+use exports::jsbox::sandbox::js_plugin::Guest as JsPluginGuest;
 use exports::jsbox::sandbox::run::{Code, Completion, Failure, Guest as RunGuest, Script};
 use jsbox::sandbox::http_types::IncomingRequest;
 
@@ -73,6 +76,14 @@ impl HttpHandlerGuest for Sandbox {
         let runtime = engine::runtime().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
         engine::start_run().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
         http::handle(runtime, &name, &bytecode, request, env)
+    }
+}
+
+impl JsPluginGuest for Sandbox {
+    fn handle(name: String, bytecode: Vec<u8>, input: String) -> Result<String, Failure> {
+        let runtime = engine::runtime().map_err(internal)?;
+        engine::start_run().map_err(internal)?;
+        js_plugin::handle(runtime, &name, &bytecode, input)
     }
 }
 

@@ -22,10 +22,12 @@ pub struct RunArgs {
     /// modules, others as scripts. The file may import or require files in
     /// its own directory tree. A `.wasm` file is run as a plugin component
     /// (the `jsbox:sandbox/plugin` world): its `handle` gets `--input` and
-    /// its output is printed.
+    /// its output is printed. With `--input`, a JS file is run as a JS
+    /// plugin: an ES module whose exported `handle(input)` is called.
     file: PathBuf,
 
-    /// For a plugin (`.wasm`): the input its `handle` receives.
+    /// Run the file as a plugin: a `.wasm` component's `handle`, or a JS
+    /// module's exported `handle`, gets this input; its output is printed.
     #[arg(long, value_name = "TEXT")]
     input: Option<String>,
 
@@ -131,6 +133,13 @@ pub fn run(args: RunArgs) -> ExitCode {
             &script,
             options.with_module_root(args.module_root.unwrap_or(module_root)),
         ),
+        Target::JsPlugin(entry, module_root) => {
+            let options = options.with_module_root(args.module_root.unwrap_or(module_root));
+            let input = args.input.as_deref().unwrap_or("");
+            let execution = runtime.run_js_plugin(&entry, input, options);
+            print_plugin_output(&execution.outcome);
+            execution
+        }
         Target::Plugin(wasm) => {
             let name = args.file.display().to_string();
             let plugin = match runtime.load_plugin(name, &wasm) {
@@ -166,6 +175,8 @@ enum Target {
     Script(Script, PathBuf),
     /// A plugin component's bytes.
     Plugin(Vec<u8>),
+    /// A JS plugin module and its directory.
+    JsPlugin(Script, PathBuf),
 }
 
 fn read_target(args: &RunArgs) -> Result<Target, String> {
@@ -175,7 +186,9 @@ fn read_target(args: &RunArgs) -> Result<Target, String> {
         return Ok(Target::Plugin(wasm));
     }
     if args.input.is_some() {
-        return Err("--input is for plugins (.wasm files); scripts read `context`".to_owned());
+        // A JS plugin exports `handle`, so it is always a module.
+        let (script, root) = read_script(&args.file, true)?;
+        return Ok(Target::JsPlugin(script, root));
     }
     let (script, root) = read_script(&args.file, args.module)?;
     Ok(Target::Script(script, root))
