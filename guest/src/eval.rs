@@ -16,7 +16,7 @@ use javy::quickjs::{
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
 use crate::jsbox::sandbox::types::JsError;
-use crate::{event_loop, js_error, modules};
+use crate::{event_loop, js_error, modules, node};
 
 const TAG_SCRIPT: u8 = 0;
 const TAG_MODULE: u8 = 1;
@@ -40,6 +40,10 @@ pub fn compile(runtime: &Runtime, script: &Script) -> Result<Vec<u8>, Failure> {
 
 /// Evaluates `code`, then runs the microtasks and timers it queued.
 pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
+    node::start_run(match code {
+        Code::Source(script) => &script.name,
+        Code::Compiled(compiled) => &compiled.name,
+    });
     let context = runtime.context();
     let pending = context.with(|ctx| evaluate(&ctx, code))?;
     event_loop::run_until_idle(runtime)?;

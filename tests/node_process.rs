@@ -1,0 +1,112 @@
+//! The `process` global and module, and the built-in modules as ES module
+//! imports (default and named).
+
+mod common;
+
+use common::{output, script_output};
+use jsbox::Script;
+
+#[test]
+fn process_is_sandbox_honest() {
+    let out = script_output(
+        r#"
+console.log(process.platform, process.arch, JSON.stringify(process.argv), process.cwd(), JSON.stringify(process.env));
+console.log(process === require('process'), process === require('node:process'), process.title, process.pid);
+const t = process.hrtime();
+const d = process.hrtime(t);
+console.log(t.length, d[0] >= 0 && d[1] >= 0, typeof process.hrtime.bigint(), process.hrtime.bigint() > 0n);
+console.log(process.memoryUsage().rss % 65536, process.uptime() >= 0, process.version, typeof process.versions.jsbox);
+try { process.nextTick(1); } catch (e) { console.log(e.code); }
+try { process.chdir('/tmp'); } catch (e) { console.log(e.code); }
+process.on('custom', (v) => console.log('custom event', v));
+process.emit('custom', 7);
+"#,
+    );
+    assert_eq!(
+        out,
+        "wasi wasm32 [\"jsbox\",\"/test.js\"] / {}\n\
+         true true jsbox 1\n\
+         2 true bigint true\n\
+         0 true v20.0.0 string\n\
+         ERR_INVALID_ARG_TYPE\n\
+         ERR_UNSUPPORTED\n\
+         custom event 7"
+    );
+}
+
+#[test]
+fn next_tick_runs_callbacks_in_order_with_their_arguments() {
+    // As in Node: ticks queued before a microtask run before it, and ticks
+    // queued by a tick run in the same batch.
+    let out = script_output(
+        r#"
+const order = [];
+process.nextTick((a, b) => order.push(`tick ${a}${b}`), 'x', 'y');
+process.nextTick(() => { order.push('tick 2'); process.nextTick(() => order.push('nested tick')); });
+queueMicrotask(() => order.push('microtask'));
+setTimeout(() => console.log(order.join(', ')), 0);
+"#,
+    );
+    assert_eq!(out, "tick xy, tick 2, nested tick, microtask");
+}
+
+#[test]
+fn a_throwing_tick_ends_the_run_as_an_uncaught_exception() {
+    let (execution, messages) = common::run(
+        &Script::new(
+            "/ticks.js",
+            "process.nextTick(() => { throw new Error('tick failed'); });\n\
+             process.nextTick(() => console.log('second tick'));",
+        ),
+        jsbox::RunOptions::default(),
+    );
+    assert_eq!(
+        execution.outcome.kind(),
+        jsbox::OutcomeKind::UncaughtException
+    );
+    assert_eq!(execution.outcome.js_error().unwrap().message, "tick failed");
+    assert!(messages.is_empty(), "{messages:?}");
+}
+
+#[test]
+fn the_globals_are_lazy_and_assignable() {
+    let out = script_output(
+        "const before = Buffer;\n\
+         Buffer = 'replaced';\n\
+         console.log(typeof before, Buffer, typeof process);",
+    );
+    assert_eq!(out, "function replaced object");
+}
+
+#[test]
+fn built_in_modules_import_as_es_modules_with_named_exports() {
+    let out = output(&Script::module(
+        "/main.mjs",
+        r#"
+import { Buffer as B } from 'node:buffer';
+import buffer from 'buffer';
+import EventEmitter, { once } from 'events';
+import { EventEmitter as EE } from 'node:events';
+import { Readable, pipeline } from 'stream';
+import { pipeline as p2 } from 'stream/promises';
+import { StringDecoder } from 'string_decoder';
+import util, { inspect, promisify, types } from 'node:util';
+import { isDate } from 'util/types';
+import process, { nextTick } from 'process';
+import assert, { deepStrictEqual } from 'node:assert';
+import strict from 'assert/strict';
+console.log(B === Buffer, buffer.Buffer === Buffer, EE === EventEmitter, typeof once, typeof Readable, typeof pipeline, typeof p2);
+console.log(inspect === util.inspect, typeof promisify, types.isDate === isDate, process === globalThis.process, typeof nextTick);
+console.log(deepStrictEqual === assert.deepStrictEqual, strict === assert.strict);
+const d = new StringDecoder('utf8');
+console.log(d.write(B.from([0xe2, 0x82])) + '|' + d.write(B.from([0xac])) + '|' + d.end());
+"#,
+    ));
+    assert_eq!(
+        out,
+        "true true true function function function function\n\
+         true function true true function\n\
+         true true\n\
+         |€|"
+    );
+}
