@@ -4,7 +4,8 @@
 //! for the run. `builtin(name)` is another module's exports; `internal`
 //! (never reachable from scripts) holds `vendor(name)`, the npm ports
 //! bundled under `vendor/` (see `scripts/vendor-node.sh`), `native`, the
-//! Rust-backed hot paths ([`buffer`]) and per-run facts ([`process`]), and `formatter`,
+//! Rust-backed hot paths ([`buffer`]), per-run facts ([`process`]) and the
+//! host capabilities (`fs`, `env`: [`crate::capabilities`]), and `formatter`,
 //! `console`'s `inspect`/`format`.
 //!
 //! Bare names (`timers`) and `node:` names resolve alike; an unknown
@@ -24,12 +25,14 @@ use std::cell::RefCell;
 
 /// The built-in modules by name. Factories run lazily, so the order is
 /// free.
-const MODULES: [(&str, &str); 13] = [
+const MODULES: [(&str, &str); 15] = [
     ("assert", include_str!("assert.js")),
     ("assert/strict", include_str!("assert_strict.js")),
     ("buffer", include_str!("buffer.js")),
     ("console", include_str!("console.js")),
     ("events", include_str!("events.js")),
+    ("fs", include_str!("fs.js")),
+    ("fs/promises", include_str!("fs_promises.js")),
     ("process", include_str!("process.js")),
     ("stream", include_str!("stream.js")),
     ("stream/promises", include_str!("stream_promises.js")),
@@ -89,6 +92,8 @@ pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
     let native = Object::new(ctx.clone())?;
     native.set("buffer", buffer::natives(ctx)?)?;
     native.set("process", process::natives(ctx)?)?;
+    native.set("fs", crate::capabilities::fs::natives(ctx)?)?;
+    native.set("env", crate::capabilities::env::natives(ctx)?)?;
     let make_loader: Function = ctx.eval(
         "(factories, vendored, native, formatter) => {
            const cache = new Map();

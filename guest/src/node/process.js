@@ -4,8 +4,8 @@
 // `platform` is 'wasi' and `arch` 'wasm32' (what the script really runs
 // on); `version` is the Node API level the built-ins follow, not a Node
 // binary; `pid` is 1; `cwd()` is '/' and `chdir` throws; `argv` is
-// ['jsbox', <script name>]; `env` is made by `createEnv` (empty: no host
-// environment is visible without a grant); `memoryUsage()` reports the
+// ['jsbox', <script name>]; `env` is made by `createEnv` (guest/src/capabilities/env.js: the
+// variables the env grant allows); `memoryUsage()` reports the
 // sandbox's linear memory. `nextTick` callbacks run in order, in one
 // promise job queued by the first of a batch, so unlike Node they do not
 // overtake promise jobs queued before them; a throwing callback ends the
@@ -17,9 +17,9 @@
   const EventEmitter = builtin('events');
   const native = internal.native.process;
 
-  /** The run's environment variables: none without an env grant. */
+  /** The run's environment variables, filtered by the env grant. */
   function createEnv() {
-    return {};
+    return internal.native.env.create();
   }
 
   // Ticks run from a promise job rather than `queueMicrotask`, so that a
