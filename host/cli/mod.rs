@@ -2,6 +2,7 @@
 
 mod args;
 mod exit;
+mod grants;
 mod run;
 
 use std::process::ExitCode;
