@@ -310,3 +310,68 @@ fn errors_carry_nodes_codes_errno_syscall_and_path() {
         ]
     );
 }
+
+#[test]
+fn a_dangling_link_out_of_the_grant_cannot_create_its_target() {
+    // The link does not resolve, so the check sees a new file inside the
+    // granted directory; the operation runs through cap-std, confined to
+    // that directory, which refuses to follow the link out of it.
+    let tree = tree();
+    let target = tree.root.join("outside/created.txt");
+    std::os::unix::fs::symlink(&target, tree.granted.join("dangling")).unwrap();
+    let ran = run(
+        &tree,
+        read_write(&tree.granted),
+        "import fs from 'node:fs';
+         try { fs.writeFileSync(DIR + '/dangling', 'escaped'); console.log('written'); }
+         catch (e) { console.log(e.code); }",
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["ERR_ACCESS_DENIED"]);
+    assert!(!target.exists(), "the write escaped the grant");
+    let dangling = tree.granted.join("dangling").display().to_string();
+    assert_eq!(
+        denials(&ran.audit),
+        [(dangling.clone(), format!("--allow-write={dangling}"))]
+    );
+}
+
+#[test]
+fn a_50_mb_pipeline_with_backpressure_stays_under_the_memory_cap() {
+    let tree = tree();
+    let size = 50 << 20;
+    let file = std::fs::File::create(tree.granted.join("big.bin")).unwrap();
+    file.set_len(size).unwrap();
+    let logs = Arc::new(MemorySink::new());
+    let source = format!(
+        "import fs from 'node:fs';
+         import {{ Transform }} from 'node:stream';
+         import {{ pipeline }} from 'node:stream/promises';
+         let seen = 0;
+         const count = new Transform({{ transform(chunk, encoding, done) {{ seen += chunk.length; done(null, chunk); }} }});
+         await pipeline(fs.createReadStream({dir:?} + '/big.bin'), count, fs.createWriteStream({dir:?} + '/copy.bin'));
+         console.log(seen);",
+        dir = tree.granted.display().to_string()
+    );
+    let memory_cap = 48 << 20;
+    let execution = runtime().run(
+        &Script::module("pipe.mjs", source),
+        RunOptions::default()
+            .with_log_sink(logs.clone())
+            .with_grants(read_write(&tree.granted))
+            .with_limits(jsbox::Limits {
+                memory_bytes: memory_cap,
+                timeout: std::time::Duration::from_secs(60),
+                ..jsbox::Limits::default()
+            }),
+    );
+    assert!(execution.outcome.is_ok(), "{:?}", execution.outcome);
+    assert_eq!(logs.messages(), [size.to_string()]);
+    assert_eq!(
+        std::fs::metadata(tree.granted.join("copy.bin"))
+            .unwrap()
+            .len(),
+        size
+    );
+    assert!(execution.report.peak_memory_bytes < memory_cap);
+}

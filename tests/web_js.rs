@@ -681,7 +681,7 @@ fn form_data_bodies_round_trip_through_multipart_and_urlencoded() {
 // ---------------------------------------------------------------- the global object
 
 /// Every name this half of the web platform defines.
-const OURS: [&str; 17] = [
+const OURS: [&str; 18] = [
     "AbortController",
     "AbortSignal",
     "Blob",
@@ -695,6 +695,7 @@ const OURS: [&str; 17] = [
     "Headers",
     "Request",
     "Response",
+    "fetch",
     "navigator",
     "queueMicrotask",
     "reportError",
@@ -805,6 +806,9 @@ const OTHERS: &[&str] = &[
     "exports",
     "__filename",
     "__dirname",
+    // Node's globals (`guest/src/node/globals.js`).
+    "Buffer",
+    "process",
     // The native half of the web platform.
     "TextEncoder",
     "TextDecoder",
