@@ -73,9 +73,9 @@ fn the_globals_are_lazy_and_assignable() {
     let out = script_output(
         "const before = Buffer;\n\
          Buffer = 'replaced';\n\
-         console.log(typeof before, Buffer, typeof process);",
+         console.log(typeof before, Buffer, typeof process, global === globalThis);",
     );
-    assert_eq!(out, "function replaced object");
+    assert_eq!(out, "function replaced object true");
 }
 
 #[test]
