@@ -4,7 +4,10 @@
 mod context;
 mod log;
 mod modules;
+mod process;
 mod timers;
+
+pub use process::ProcessExit;
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::state::SandboxState;

@@ -18,7 +18,7 @@ mod buffer;
 mod crypto;
 mod process;
 
-pub use process::start_run;
+pub use process::{end_run, start_run};
 
 use javy::quickjs::{Ctx, Function, Object, Persistent, Value};
 
