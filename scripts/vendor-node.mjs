@@ -22,13 +22,13 @@ const BUNDLES = [
   { file: 'assert.js', entry: 'assert', package: 'assert' },
   { file: 'path.js', entry: 'path-browserify', package: 'path-browserify' },
   { file: 'url.js', entry: 'url', package: 'url' },
-  { file: 'querystring.js', entry: 'querystring-es3', package: 'querystring-es3' },
+  { file: 'punycode.js', entry: 'punycode', package: 'punycode' },
 ];
 
 // Built-ins resolved by the guest at run time rather than bundled.
 // `abort-controller` is only reached when the global `AbortController` is
 // missing, which it never is in jsbox.
-const EXTERNAL = /^(buffer|events|process|util|string_decoder|stream|querystring|abort-controller)\/?$/;
+const EXTERNAL = /^(buffer|events|process|punycode|util|string_decoder|stream|querystring|abort-controller)\/?$/;
 
 const externals = {
   name: 'jsbox-builtins',

@@ -13,8 +13,9 @@ out="$root/guest/src/node/vendor"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Pinned versions. `url` is pinned with its `punycode`; `qs` is not used
-# (see the `qs` shim in vendor-node.mjs).
+# Pinned versions. `url`'s `qs` is not bundled (see the `qs` shim in
+# vendor-node.mjs). `util` and `querystring` are written for jsbox (see the
+# headers of guest/src/node/util.js and querystring.js for why).
 packages=(
   buffer@6.0.3
   events@3.3.0
@@ -23,7 +24,7 @@ packages=(
   assert@2.1.0
   path-browserify@1.0.1
   url@0.11.4
-  querystring-es3@0.2.1
+  punycode@1.4.1
   esbuild@0.25.0
 )
 

@@ -73,9 +73,9 @@ fn the_globals_are_lazy_and_assignable() {
     let out = script_output(
         "const before = Buffer;\n\
          Buffer = 'replaced';\n\
-         console.log(typeof before, Buffer, typeof process);",
+         console.log(typeof before, Buffer, typeof process, global === globalThis);",
     );
-    assert_eq!(out, "function replaced object");
+    assert_eq!(out, "function replaced object true");
 }
 
 #[test]
@@ -109,4 +109,61 @@ console.log(d.write(B.from([0xe2, 0x82])) + '|' + d.write(B.from([0xac])) + '|' 
          true true\n\
          |€|"
     );
+}
+
+#[test]
+fn process_exit_ends_the_run_at_once_with_its_code() {
+    // Node prints "a" then "exit event 3", and nothing after the exit:
+    // neither the rest of the job nor the pending timer.
+    let (execution, messages) = common::run(
+        &Script::new(
+            "/exit.js",
+            "process.on('exit', (code) => console.log('exit event', code));\n\
+             console.log('a');\n\
+             setTimeout(() => console.log('timer'), 10);\n\
+             Promise.resolve().then(() => { process.exit(3); console.log('after exit'); });",
+        ),
+        jsbox::RunOptions::default(),
+    );
+    assert_eq!(execution.outcome, jsbox::Outcome::Exit { code: 3 });
+    assert_eq!(execution.outcome.kind().as_str(), "exit");
+    assert_eq!(messages, ["a", "exit event 3"]);
+}
+
+#[test]
+fn exit_code_is_reported_when_the_run_finishes() {
+    let (execution, messages) = common::run(
+        &Script::new(
+            "/exit.js",
+            "process.on('exit', (code) => console.log('exit event', code));\n\
+             process.exitCode = 4;",
+        ),
+        jsbox::RunOptions::default(),
+    );
+    assert_eq!(execution.outcome, jsbox::Outcome::Exit { code: 4 });
+    assert_eq!(messages, ["exit event 4"]);
+    // Exit code 0 (explicit or by default) is an ordinary completion when
+    // the run finishes by itself, with its completion value.
+    let (execution, messages) = common::run(
+        &Script::new(
+            "/ok.js",
+            "process.on('exit', (code) => console.log('exit event', code)); 42",
+        ),
+        jsbox::RunOptions::default(),
+    );
+    assert_eq!(
+        execution.outcome,
+        jsbox::Outcome::Ok {
+            value_json: Some("42".to_owned())
+        }
+    );
+    assert_eq!(messages, ["exit event 0"]);
+    // process.exit() with no code exits with 0, and validates a code.
+    let (execution, _) = common::run(
+        &Script::new("/exit.js", "process.exit(); 1"),
+        jsbox::RunOptions::default(),
+    );
+    assert_eq!(execution.outcome, jsbox::Outcome::Exit { code: 0 });
+    let out = script_output("try { process.exit('x'); } catch (e) { console.log(e.code); }");
+    assert_eq!(out, "ERR_INVALID_ARG_TYPE");
 }

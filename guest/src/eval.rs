@@ -47,7 +47,7 @@ pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
     let context = runtime.context();
     let pending = context.with(|ctx| evaluate(&ctx, code))?;
     event_loop::run_until_idle(runtime)?;
-    context.with(|ctx| match pending {
+    let completion = context.with(|ctx| match pending {
         Evaluated::Value(json) => Ok(Completion { value_json: json }),
         Evaluated::Module(promise) => {
             let promise = promise
@@ -55,7 +55,11 @@ pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
                 .map_err(|e| Failure::Internal(e.to_string()))?;
             settle_module(&ctx, promise)
         }
-    })
+    })?;
+    // `process.on('exit')` listeners, and a non-zero `process.exitCode`,
+    // which ends the run through the host's `exit` and so never returns.
+    context.with(|ctx| node::end_run(&ctx).map_err(|_| uncaught(&ctx)))?;
+    Ok(completion)
 }
 
 /// What evaluation left behind: a script's completion value (already

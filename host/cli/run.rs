@@ -112,7 +112,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("jsbox: internal: {error}");
-            return ExitCode::from(exit::for_outcome(jsbox::OutcomeKind::Internal));
+            return ExitCode::from(exit::for_kind(jsbox::OutcomeKind::Internal));
         }
     };
     let mut options = RunOptions::default()
@@ -150,7 +150,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     if args.report {
         print_report(&execution);
     }
-    ExitCode::from(exit::for_outcome(execution.outcome.kind()))
+    ExitCode::from(exit::for_outcome(&execution.outcome))
 }
 
 /// Reads `path` as UTF-8 source, with errors that say what to fix; returns
@@ -211,7 +211,8 @@ fn source_kind(path: &Path) -> SourceKind {
 /// one `jsbox: kind: ...` line.
 fn print_outcome(outcome: &Outcome) {
     match outcome {
-        Outcome::Ok { .. } => {}
+        // Node prints nothing when a script exits by itself.
+        Outcome::Ok { .. } | Outcome::Exit { .. } => {}
         Outcome::UncaughtException(error) => eprintln!("Uncaught {error}"),
         Outcome::SyntaxError(error) => eprintln!("{error}"),
         _ => eprintln!("jsbox: {outcome}"),

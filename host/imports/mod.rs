@@ -8,7 +8,10 @@ mod gate;
 pub(crate) mod http;
 mod log;
 mod modules;
+mod process;
 mod timers;
+
+pub use process::ProcessExit;
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::state::SandboxState;

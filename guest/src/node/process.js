@@ -10,8 +10,11 @@
 // promise job queued by the first of a batch, so unlike Node they do not
 // overtake promise jobs queued before them; a throwing callback ends the
 // run as an uncaught exception (there is no 'uncaughtException' event).
-// `hrtime` counts from the run's start. Absent: `stdin`/`stdout`/`stderr`,
-// `exit`, `kill`, signals, `umask`, `getuid` and friends.
+// `hrtime` counts from the run's start. `exit(code)` emits 'exit' and ends
+// the run at once through the host (the outcome is `exit` with the code);
+// a run that finishes with a non-zero `exitCode` ends the same way, after
+// 'exit'. Absent: `stdin`/`stdout`/`stderr`, `kill`, signals, `umask`,
+// `getuid` and friends, `beforeExit`.
 (function processModule(builtin, internal) {
   'use strict';
   const EventEmitter = builtin('events');
@@ -64,7 +67,27 @@
   }
   hrtime.bigint = nowNs;
 
+  /** `exitCode` as Node validates it: an integer, or a string of one. */
+  function exitCodeOf(code) {
+    if (code === undefined || code === null) return 0;
+    const number = typeof code === 'string' && /^-?\d+$/.test(code) ? Number(code) : code;
+    if (!Number.isInteger(number)) {
+      const error = new TypeError(`The "code" argument must be of type number. Received ${typeof code}`);
+      error.code = 'ERR_INVALID_ARG_TYPE';
+      throw error;
+    }
+    return number | 0;
+  }
+
+  let exiting = false;
   const process = new EventEmitter();
+  // At the end of a run that did not exit: 'exit', then the exit code.
+  native.atRunEnd(() => {
+    const code = exitCodeOf(process.exitCode);
+    exiting = true;
+    process.emit('exit', code);
+    if (exitCodeOf(process.exitCode) !== 0) native.exit(exitCodeOf(process.exitCode));
+  });
   const memoryUsage = () => {
     const bytes = native.memoryBytes();
     return { rss: bytes, heapTotal: bytes, heapUsed: bytes, external: 0, arrayBuffers: 0 };
@@ -97,6 +120,15 @@
       validateFunction(callback);
       ticks.push([callback, args]);
       if (ticks.length === 1) settled.then(runTicks);
+    },
+    exit(code) {
+      const exitCode = exitCodeOf(code === undefined ? process.exitCode : code);
+      process.exitCode = exitCode;
+      if (!exiting) {
+        exiting = true;
+        process.emit('exit', exitCode);
+      }
+      native.exit(exitCode);
     },
     hrtime,
     uptime: () => performance.now() / 1000,
