@@ -375,3 +375,19 @@ fn a_50_mb_pipeline_with_backpressure_stays_under_the_memory_cap() {
     );
     assert!(execution.report.peak_memory_bytes < memory_cap);
 }
+
+#[test]
+fn realpath_resolves_inside_the_grant_and_refuses_links_out_of_it() {
+    let tree = tree();
+    let ran = run(
+        &tree,
+        read_write(&tree.granted),
+        "import fs from 'node:fs';
+         fs.mkdirSync(DIR + '/sub');
+         console.log(fs.realpathSync(DIR + '/sub/../data.txt') === DIR + '/data.txt');
+         console.log(await fs.promises.realpath(DIR + '/./sub') === DIR + '/sub');
+         try { fs.realpathSync(DIR + '/link'); } catch (e) { console.log(e.code); }",
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["true", "true", "ERR_ACCESS_DENIED"]);
+}

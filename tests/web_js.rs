@@ -809,6 +809,7 @@ const OTHERS: &[&str] = &[
     // Node's globals (`guest/src/node/globals.js`).
     "Buffer",
     "process",
+    "global",
     // The native half of the web platform.
     "TextEncoder",
     "TextDecoder",

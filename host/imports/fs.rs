@@ -43,6 +43,8 @@ pub struct OpenFile {
 /// relative to it.
 struct Confined {
     dir: Dir,
+    /// Where `dir` is.
+    anchor: PathBuf,
     relative: PathBuf,
 }
 
@@ -198,6 +200,7 @@ impl fs::Host for SandboxState {
             .and_then(|c| {
                 let result = match c.dir.symlink_metadata(&c.relative) {
                     Ok(meta) if meta.is_dir() && recursive => c.dir.remove_dir_all(&c.relative),
+                    // Node's `rm` refuses a directory without `recursive`: EISDIR.
                     Ok(meta) if meta.is_dir() => Err(std::io::Error::from_raw_os_error(21)),
                     Ok(_) => c.dir.remove_file(&c.relative),
                     Err(e) => Err(e),
@@ -228,13 +231,13 @@ impl fs::Host for SandboxState {
         let result = self
             .confine("fs.realpath", Access::Read, &path, true)
             .and_then(|c| {
-                c.dir
+                // cap-std resolves inside the directory and answers
+                // relative to it.
+                let inside = c
+                    .dir
                     .canonicalize(&c.relative)
-                    .map(|_| ())
                     .map_err(|e| io_error(e, "realpath", &path))?;
-                let canonical = grants::resolve(Path::new(&path), true)
-                    .map_err(|e| io_error(e, "realpath", &path))?;
-                Ok(canonical.to_string_lossy().into_owned())
+                Ok(c.anchor.join(inside).to_string_lossy().into_owned())
             });
         Ok(self.escaped("fs.realpath", Access::Read, &path, result))
     }
@@ -422,7 +425,11 @@ impl SandboxState {
         } else {
             relative
         };
-        Ok(Confined { dir, relative })
+        Ok(Confined {
+            dir,
+            anchor: anchor.to_path_buf(),
+            relative,
+        })
     }
 }
 
