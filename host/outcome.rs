@@ -263,6 +263,7 @@ mod tests {
             names,
             [
                 "ok",
+                "exit",
                 "uncaught_exception",
                 "syntax_error",
                 "timeout",
