@@ -726,7 +726,8 @@ fn only_the_intended_globals_are_defined_and_none_is_enumerable() {
 }
 
 /// Globals defined by ECMAScript and QuickJS, by the guest itself
-/// (`console`, `context`) and by the native half of the web platform.
+/// (`console`, `context`, Node's `global`/`Buffer`/`process`) and by the
+/// native half of the web platform.
 const OTHERS: &[&str] = &[
     // ECMAScript and QuickJS.
     "Object",
@@ -806,10 +807,10 @@ const OTHERS: &[&str] = &[
     "exports",
     "__filename",
     "__dirname",
-    // Node's globals (`guest/src/node/globals.js`).
+    // Node's globals (`node/globals.js`).
+    "global",
     "Buffer",
     "process",
-    "global",
     // The native half of the web platform.
     "TextEncoder",
     "TextDecoder",
