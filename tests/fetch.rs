@@ -221,3 +221,33 @@ fn bad_urls_and_schemes_are_type_errors() {
     assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
     assert_eq!(ran.logs, ["TypeError", "TypeError"]);
 }
+
+#[test]
+fn abort_between_chunks_clone_and_redirect_error() {
+    let ran = run(
+        "const controller = new AbortController();
+         const r = await fetch(BASE + '/drip', { signal: controller.signal });
+         const reader = r.body.getReader();
+         console.log(new TextDecoder().decode((await reader.read()).value));
+         controller.abort();
+         try { await reader.read(); } catch (e) { console.log(e.name); }
+         try { await fetch(BASE + '/hello', { signal: controller.signal }); } catch (e) { console.log(e.name); }
+         const original = await fetch(BASE + '/hello');
+         const copy = original.clone();
+         console.log(await original.text(), await copy.text());
+         try { await fetch(BASE + '/redirect', { redirect: 'error' }); } catch (e) { console.log(e.name); }",
+        loopback(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(
+        ran.logs,
+        [
+            "first",
+            "AbortError",
+            "AbortError",
+            "hello hello",
+            "TypeError"
+        ]
+    );
+}

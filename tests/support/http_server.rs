@@ -25,7 +25,8 @@ impl Server {
 /// - `/redirect`: 302 to `/hello`; `/redirect-to?URL`: 307 to `URL`;
 /// - `/slow`: sends its head, then nothing for 30 s;
 /// - `/stream`: chunked; sends `first`, waits until `/continue` is
-///   requested, then sends `second` and ends.
+///   requested, then sends `second` and ends;
+/// - `/drip`: chunked; `first`, 300 ms later `second`.
 pub fn start() -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().unwrap().port();
@@ -108,6 +109,15 @@ fn handle(
                 .lock()
                 .unwrap()
                 .recv_timeout(Duration::from_secs(30));
+            stream.write_all(b"6\r\nsecond\r\n0\r\n\r\n")?;
+            stream.flush()
+        }
+        "/drip" => {
+            stream.write_all(
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\nfirst\r\n",
+            )?;
+            stream.flush()?;
+            std::thread::sleep(Duration::from_millis(300));
             stream.write_all(b"6\r\nsecond\r\n0\r\n\r\n")?;
             stream.flush()
         }
