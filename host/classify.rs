@@ -13,6 +13,7 @@ use wasmtime::{PoolConcurrencyLimitError, Trap};
 use crate::Limits;
 use crate::bindings::exports::jsbox::sandbox::run::Failure;
 use crate::cancel::Cancelled;
+use crate::imports::ProcessExit;
 use crate::outcome::Outcome;
 use crate::state::HostCallLimitExceeded;
 
@@ -49,6 +50,11 @@ pub fn classify_error(error: &wasmtime::Error, facts: &RunFacts<'_>) -> Outcome 
         return Outcome::Overloaded {
             max_concurrent: facts.max_concurrent,
         };
+    }
+    // An exit is the script's own decision, taken before any limit could
+    // explain it.
+    if let Some(ProcessExit { code }) = error.downcast_ref::<ProcessExit>() {
+        return Outcome::Exit { code: *code };
     }
     if error.is::<Cancelled>() {
         return Outcome::Cancelled;

@@ -3,6 +3,7 @@
 pub(crate) mod args;
 pub(crate) mod build_plugin;
 pub(crate) mod exit;
+mod grants;
 pub(crate) mod run;
 
 use std::process::ExitCode;
@@ -21,11 +22,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a JavaScript file (or a plugin component) in a fresh sandbox.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Build a Rust plugin crate into a component `jsbox run` accepts.
     BuildPlugin(build_plugin::BuildPluginArgs),
     /// Serve HTTP: every request runs the handler in a fresh sandbox.
-    Serve(crate::serve::ServeArgs),
+    Serve(Box<crate::serve::ServeArgs>),
 }
 
 /// Parses the command line and runs the command; usage errors exit with 2.
@@ -42,8 +43,8 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::BuildPlugin(args) => build_plugin::build_plugin(args),
-        Command::Serve(args) => crate::serve::main(args),
+        Command::Serve(args) => crate::serve::main(*args),
     }
 }

@@ -6,7 +6,7 @@
 //! `--allow-*`/`--deny-*` flags onto it) and given to a run through
 //! [`RunOptions::grants`](crate::RunOptions). The default grants nothing.
 //! Deny rules win over allow rules. Paths are compared in their canonical
-//! form (see [`path`]), hosts by name or address and port (see [`net`]),
+//! form (`path.rs`), hosts by name or address and port (`net.rs`),
 //! variables by name or `PREFIX*` pattern.
 
 mod net;
@@ -439,8 +439,8 @@ impl GrantsBuilder {
 
     /// Checks and resolves the rules. Relative paths are taken from the
     /// process's working directory; every path is resolved like the paths a
-    /// script uses (`..` and symbolic links, see `host/grants/path.rs`), so a rule for a
-    /// link grants its target.
+    /// script uses (`..` and symbolic links), so a rule for a link grants
+    /// its target.
     pub fn build(self) -> Result<Grants, GrantError> {
         Ok(Grants {
             read: map_rules(self.read, resolve_rule)?,

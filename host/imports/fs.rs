@@ -24,8 +24,11 @@ use wasmtime::component::Resource;
 use crate::bindings::jsbox::sandbox::fs::{
     self, DirEntry, Error, ErrorCode, FileKind, Metadata, OpenFlags,
 };
-use crate::grants::{self, Access};
+use crate::grants::{self, Access, Denied};
 use crate::state::SandboxState;
+
+/// How an operation that cap-std kept inside the granted directory fails.
+const ESCAPE: &str = "Requires access outside the granted directory";
 
 /// Largest read one call returns, so that a guest asking for a huge read
 /// cannot make the host allocate it.
@@ -40,6 +43,8 @@ pub struct OpenFile {
 /// relative to it.
 struct Confined {
     dir: Dir,
+    /// Where `dir` is.
+    anchor: PathBuf,
     relative: PathBuf,
 }
 
@@ -80,7 +85,8 @@ impl fs::Host for SandboxState {
                     .map_err(|e| io_error(e, "open", &path))?;
                 Ok(file.into_std())
             });
-        match opened {
+        let access = if writes { Access::Write } else { Access::Read };
+        match self.escaped("fs.open", access, &path, opened) {
             Ok(file) => Ok(Ok(self.table().push(OpenFile { file })?)),
             Err(error) => Ok(Err(error)),
         }
@@ -88,7 +94,7 @@ impl fs::Host for SandboxState {
 
     fn stat(&mut self, path: String) -> FsResult<Metadata> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.stat", Access::Read, &path, true)
             .and_then(|c| {
                 let meta = c
@@ -96,12 +102,13 @@ impl fs::Host for SandboxState {
                     .metadata(&c.relative)
                     .map_err(|e| io_error(e, "stat", &path))?;
                 Ok(cap_metadata(&meta))
-            }))
+            });
+        Ok(self.escaped("fs.stat", Access::Read, &path, result))
     }
 
     fn lstat(&mut self, path: String) -> FsResult<Metadata> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.lstat", Access::Read, &path, false)
             .and_then(|c| {
                 let meta = c
@@ -109,25 +116,27 @@ impl fs::Host for SandboxState {
                     .symlink_metadata(&c.relative)
                     .map_err(|e| io_error(e, "lstat", &path))?;
                 Ok(cap_metadata(&meta))
-            }))
+            });
+        Ok(self.escaped("fs.lstat", Access::Read, &path, result))
     }
 
     fn access(&mut self, path: String, write: bool) -> FsResult<()> {
         self.count_host_call()?;
         let access = if write { Access::Write } else { Access::Read };
-        Ok(self
+        let result = self
             .confine("fs.access", access, &path, true)
             .and_then(|c| {
                 c.dir
                     .metadata(&c.relative)
                     .map(drop)
                     .map_err(|e| io_error(e, "access", &path))
-            }))
+            });
+        Ok(self.escaped("fs.access", access, &path, result))
     }
 
     fn readdir(&mut self, path: String) -> FsResult<Vec<DirEntry>> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.readdir", Access::Read, &path, true)
             .and_then(|c| {
                 let failed = |e| io_error(e, "scandir", &path);
@@ -141,12 +150,13 @@ impl fs::Host for SandboxState {
                 }
                 entries.sort_by(|a, b| a.name.cmp(&b.name));
                 Ok(entries)
-            }))
+            });
+        Ok(self.escaped("fs.readdir", Access::Read, &path, result))
     }
 
     fn mkdir(&mut self, path: String, recursive: bool) -> FsResult<()> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.mkdir", Access::Write, &path, true)
             .and_then(|c| {
                 let result = if recursive {
@@ -155,38 +165,42 @@ impl fs::Host for SandboxState {
                     c.dir.create_dir(&c.relative)
                 };
                 result.map_err(|e| io_error(e, "mkdir", &path))
-            }))
+            });
+        Ok(self.escaped("fs.mkdir", Access::Write, &path, result))
     }
 
     fn rmdir(&mut self, path: String) -> FsResult<()> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.rmdir", Access::Write, &path, false)
             .and_then(|c| {
                 c.dir
                     .remove_dir(&c.relative)
                     .map_err(|e| io_error(e, "rmdir", &path))
-            }))
+            });
+        Ok(self.escaped("fs.rmdir", Access::Write, &path, result))
     }
 
     fn unlink(&mut self, path: String) -> FsResult<()> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.unlink", Access::Write, &path, false)
             .and_then(|c| {
                 c.dir
                     .remove_file(&c.relative)
                     .map_err(|e| io_error(e, "unlink", &path))
-            }))
+            });
+        Ok(self.escaped("fs.unlink", Access::Write, &path, result))
     }
 
     fn rm(&mut self, path: String, recursive: bool, force: bool) -> FsResult<()> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.rm", Access::Write, &path, false)
             .and_then(|c| {
                 let result = match c.dir.symlink_metadata(&c.relative) {
                     Ok(meta) if meta.is_dir() && recursive => c.dir.remove_dir_all(&c.relative),
+                    // Node's `rm` refuses a directory without `recursive`: EISDIR.
                     Ok(meta) if meta.is_dir() => Err(std::io::Error::from_raw_os_error(21)),
                     Ok(_) => c.dir.remove_file(&c.relative),
                     Err(e) => Err(e),
@@ -195,34 +209,37 @@ impl fs::Host for SandboxState {
                     Err(e) if force && e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                     other => other.map_err(|e| io_error(e, "rm", &path)),
                 }
-            }))
+            });
+        Ok(self.escaped("fs.rm", Access::Write, &path, result))
     }
 
     fn rename(&mut self, from: String, to: String) -> FsResult<()> {
         self.count_host_call()?;
         let source = self.confine("fs.rename", Access::Write, &from, false);
         let target = self.confine("fs.rename", Access::Write, &to, false);
-        Ok(source.and_then(|s| {
+        let result = source.and_then(|s| {
             let t = target?;
             s.dir
                 .rename(&s.relative, &t.dir, &t.relative)
                 .map_err(|e| io_error(e, "rename", &from))
-        }))
+        });
+        Ok(self.escaped("fs.rename", Access::Write, &from, result))
     }
 
     fn realpath(&mut self, path: String) -> FsResult<String> {
         self.count_host_call()?;
-        Ok(self
+        let result = self
             .confine("fs.realpath", Access::Read, &path, true)
             .and_then(|c| {
-                c.dir
+                // cap-std resolves inside the directory and answers
+                // relative to it.
+                let inside = c
+                    .dir
                     .canonicalize(&c.relative)
-                    .map(|_| ())
                     .map_err(|e| io_error(e, "realpath", &path))?;
-                let canonical = grants::resolve(Path::new(&path), true)
-                    .map_err(|e| io_error(e, "realpath", &path))?;
-                Ok(canonical.to_string_lossy().into_owned())
-            }))
+                Ok(c.anchor.join(inside).to_string_lossy().into_owned())
+            });
+        Ok(self.escaped("fs.realpath", Access::Read, &path, result))
     }
 }
 
@@ -305,6 +322,31 @@ impl fs::HostFile for SandboxState {
 }
 
 impl SandboxState {
+    /// Passes `result` on, auditing it as denied if cap-std refused to
+    /// leave the granted directory (a link that changed after the check,
+    /// or a dangling one pointing out): only that makes an allowed
+    /// operation fail with `access-denied`.
+    fn escaped<T>(
+        &mut self,
+        operation: &'static str,
+        access: Access,
+        path: &str,
+        result: Result<T, Error>,
+    ) -> Result<T, Error> {
+        if let Err(error) = &result
+            && matches!(error.code, ErrorCode::AccessDenied)
+            && error.message.starts_with(ESCAPE)
+        {
+            let target = lexical(path).display().to_string();
+            let denied = Denied {
+                message: error.message.clone(),
+                permission: format!("--allow-{access}={target}"),
+            };
+            let _ = self.decide(operation, access, &target, Err(denied));
+        }
+        result
+    }
+
     /// Resolves `path`, lets the grants decide `access` to it (audited),
     /// and opens the granted directory to work in.
     fn confine(
@@ -383,7 +425,11 @@ impl SandboxState {
         } else {
             relative
         };
-        Ok(Confined { dir, relative })
+        Ok(Confined {
+            dir,
+            anchor: anchor.to_path_buf(),
+            relative,
+        })
     }
 }
 
@@ -412,7 +458,7 @@ fn io_error(error: std::io::Error, syscall: &str, path: &str) -> Error {
     if error.kind() == std::io::ErrorKind::PermissionDenied && error.raw_os_error().is_none() {
         return Error {
             code: ErrorCode::AccessDenied,
-            message: format!("Requires access outside the granted directory, {syscall} '{path}'"),
+            message: format!("{ESCAPE}, {syscall} '{path}'"),
         };
     }
     let (code, name, text) = match error.raw_os_error() {

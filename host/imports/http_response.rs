@@ -9,7 +9,7 @@ impl http_types::Host for SandboxState {}
 
 impl http_response::Host for SandboxState {
     fn respond(&mut self, response: http_types::OutgoingResponse) -> wasmtime::Result<()> {
-        self.host_calls += 1;
+        self.count_host_call()?;
         // Only the first response counts; the guest sends at most one, and
         // a plain `run` has no responder at all.
         if let Some(responder) = self.responder.take() {

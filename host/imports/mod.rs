@@ -10,7 +10,10 @@ pub(crate) mod http;
 mod http_response;
 mod log;
 mod modules;
+mod process;
 mod timers;
+
+pub use process::ProcessExit;
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::state::SandboxState;

@@ -241,6 +241,7 @@ fn failure_status(outcome: &Outcome) -> (StatusCode, &'static str, &'static str)
         OutcomeKind::StackOverflow => "the handler overflowed its stack",
         OutcomeKind::HostCallLimit => "the handler made more host calls than its limit",
         OutcomeKind::Cancelled => "the handler's run was cancelled",
+        OutcomeKind::Exit => "the handler called process.exit before responding",
         OutcomeKind::Ok | OutcomeKind::HostError | OutcomeKind::Internal => {
             "the server failed to run the handler (see the server log)"
         }
