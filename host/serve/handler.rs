@@ -4,6 +4,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -168,8 +169,10 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
         trace_parent: meta.trace_parent.clone(),
     };
     let (sender, receiver) = oneshot::channel();
+    let sent_status = Arc::new(AtomicU16::new(0));
     let run_app = app.clone();
     let trace_parent = meta.trace_parent.clone();
+    let sent = sent_status.clone();
     let run = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let app = run_app;
@@ -183,37 +186,46 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
                 trace_parent,
             }));
         let responder = Box::new(move |response: HttpResponse| {
+            sent.store(response.status, Ordering::Release);
             // The client may be gone; the run goes on regardless.
             let _ = sender.send(response);
         });
         app.runtime
             .handle(&app.config.entry, request, env, options, responder)
     });
-    match receiver.await {
-        Ok(response) => {
-            let status = response.status;
-            let response = to_hyper(&app, response, &meta.request_id);
-            // The run may still be finishing `ctx.waitUntil` work: it is
-            // logged and counted when it ends, without holding the response.
-            tokio::spawn(async move {
-                let execution = joined(run.await, &meta.request_id);
-                finish(&app, &meta, &execution, status);
-            });
-            response
-        }
-        Err(_) => {
-            let execution = joined(run.await, &meta.request_id);
-            let (status, reason, message) = failure_status(&execution.outcome);
-            finish(&app, &meta, &execution, status.as_u16());
-            let mut response = error_response(status, reason, message, &meta.request_id);
-            if execution.outcome.kind() == OutcomeKind::Overloaded {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            }
-            response
-        }
+    // The run is logged and counted when it ends, `ctx.waitUntil` work
+    // included, by a task of its own: neither the response nor a client
+    // that goes away holds it up or skips it.
+    let (done, finished) = oneshot::channel();
+    let request_id = meta.request_id.clone();
+    let finishing_app = app.clone();
+    tokio::spawn(async move {
+        let execution = joined(run.await, &meta.request_id);
+        let status = match sent_status.load(Ordering::Acquire) {
+            0 => failure_status(&execution.outcome).0.as_u16(),
+            status => status,
+        };
+        finish(&finishing_app, &meta, &execution, status);
+        let _ = done.send(execution);
+    });
+    if let Ok(response) = receiver.await {
+        return to_hyper(&app, response, &request_id);
     }
+    let execution = finished.await.unwrap_or_else(|_| Execution {
+        outcome: Outcome::Internal {
+            message: "the request's run was lost".to_owned(),
+        },
+        report: Default::default(),
+        request_id: request_id.clone(),
+    });
+    let (status, reason, message) = failure_status(&execution.outcome);
+    let mut response = error_response(status, reason, message, &request_id);
+    if execution.outcome.kind() == OutcomeKind::Overloaded {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
 }
 
 /// The run's execution; a panic of the blocking task (which
