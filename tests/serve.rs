@@ -74,10 +74,15 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        Server::start_with_env(args, &[])
+    }
+
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let entry = dir.path().join("handler.mjs");
         std::fs::write(&entry, HANDLER).expect("write the handler");
         let mut child = jsbox_serve(&entry, args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -284,7 +289,8 @@ async fn handler_sees_request_context_and_env() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn streamed_request_bodies_are_read_up_to_the_limit() {
-    let server = Server::start(&["--max-body", "64K"]);
+    // Set through the environment, as a container would.
+    let server = Server::start_with_env(&[], &[("JSBOX_MAX_BODY", "64K")]);
     // 48 KiB in 48 chunks, without a content-length.
     let request = Request::post("/size")
         .body(Chunked::new(&[b'x'; 1024], 48))
