@@ -52,7 +52,7 @@ load() {
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 }
     /^ +99%/ { p99 = $2 }
-    /Non-2xx/ { bad = $4 }
+    /Non-2xx/ { bad = $NF }
     END { printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }'
 }
 

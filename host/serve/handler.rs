@@ -169,11 +169,13 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
         trace_parent: meta.trace_parent.clone(),
     };
     let (sender, receiver) = oneshot::channel();
-    let sent_status = Arc::new(AtomicU16::new(0));
+    let (done, finished) = oneshot::channel();
+    let request_id = meta.request_id.clone();
     let run_app = app.clone();
-    let trace_parent = meta.trace_parent.clone();
-    let sent = sent_status.clone();
-    let run = tokio::task::spawn_blocking(move || {
+    // The blocking thread logs and counts the run itself when it ends,
+    // `ctx.waitUntil` work included: neither the response nor a client that
+    // goes away holds that up or skips it, and no task has to wake for it.
+    tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let app = run_app;
         let (limits, env) = app.config.for_tenant(context.tenant_id.as_deref());
@@ -183,37 +185,33 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
             .with_module_root(&app.config.module_root)
             .with_log_sink(Arc::new(TracingSink {
                 app: app.app_name.clone(),
-                trace_parent,
+                trace_parent: meta.trace_parent.clone(),
             }));
+        let sent_status = Arc::new(AtomicU16::new(0));
+        let sent = sent_status.clone();
         let responder = Box::new(move |response: HttpResponse| {
             sent.store(response.status, Ordering::Release);
             // The client may be gone; the run goes on regardless.
             let _ = sender.send(response);
         });
-        app.runtime
-            .handle(&app.config.entry, request, env, options, responder)
-    });
-    // The run is logged and counted when it ends, `ctx.waitUntil` work
-    // included, by a task of its own: neither the response nor a client
-    // that goes away holds it up or skips it.
-    let (done, finished) = oneshot::channel();
-    let request_id = meta.request_id.clone();
-    let finishing_app = app.clone();
-    tokio::spawn(async move {
-        let execution = joined(run.await, &meta.request_id);
+        let execution = app
+            .runtime
+            .handle(&app.config.entry, request, env, options, responder);
         let status = match sent_status.load(Ordering::Acquire) {
             0 => failure_status(&execution.outcome).0.as_u16(),
             status => status,
         };
-        finish(&finishing_app, &meta, &execution, status);
+        finish(&app, &meta, &execution, status);
         let _ = done.send(execution);
     });
     if let Ok(response) = receiver.await {
         return to_hyper(&app, response, &request_id);
     }
+    // `Runtime::handle` never panics; should the thread die all the same,
+    // the request still gets an answer.
     let execution = finished.await.unwrap_or_else(|_| Execution {
         outcome: Outcome::Internal {
-            message: "the request's run was lost".to_owned(),
+            message: "the request's sandbox thread ended without a result".to_owned(),
         },
         report: Default::default(),
         request_id: request_id.clone(),
@@ -226,18 +224,6 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     response
-}
-
-/// The run's execution; a panic of the blocking task (which
-/// `Runtime::handle` does not let happen) is reported as `internal`.
-fn joined(result: Result<Execution, tokio::task::JoinError>, request_id: &str) -> Execution {
-    result.unwrap_or_else(|error| Execution {
-        outcome: Outcome::Internal {
-            message: format!("the request's task failed: {error}"),
-        },
-        report: Default::default(),
-        request_id: request_id.to_owned(),
-    })
 }
 
 /// The status and error body of a run that ended without a response.
