@@ -32,7 +32,11 @@ echo "building jsbox (release)..." >&2
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done; }
+log=""
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  rm -f "$log"
+}
 trap cleanup EXIT
 
 wait_for() {
@@ -56,10 +60,11 @@ load() {
     END { printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }'
 }
 
-# Request log lines go to /dev/null: they are written (one JSON line per
-# request, as in production), just not kept.
+# One JSON log line per request, as in production, into a temporary file
+# whose outcome counts are printed at the end.
+log="$(mktemp)"
 "$root/target/release/jsbox" serve "$root/benches/serve/handler.mjs" \
-  --listen "127.0.0.1:$jsbox_port" --admin-listen "127.0.0.1:$admin_port" > /dev/null &
+  --listen "127.0.0.1:$jsbox_port" --admin-listen "127.0.0.1:$admin_port" > "$log" &
 pids+=($!)
 "$deno" run --allow-net "$root/benches/serve/deno.mjs" "$deno_port" > /dev/null &
 pids+=($!)
@@ -83,3 +88,4 @@ for connections in 1 16 64; do
     'BEGIN { printf "jsbox/deno at %s connections: %.2f\n", c, j / d }'
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "jsbox request outcomes: $(grep -o '"outcome":"[a-z_]*"' "$log" | sort | uniq -c | tr -s ' \n' ' ')"
