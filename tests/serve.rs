@@ -54,6 +54,12 @@ export default {
       }
       case '/throw':
         throw new Error('handler bug');
+      case '/wait-until':
+        ctx.waitUntil(new Promise((resolve) => setTimeout(() => {
+          console.log('background work done');
+          resolve();
+        }, 500)));
+        return new Response('answered first');
       case '/slow':
         await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms'))));
         return new Response('slow done');
@@ -584,4 +590,28 @@ fn bad_configuration_is_refused_at_start_with_a_clear_error() {
 
 fn empty() -> Full<Bytes> {
     Full::default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_response_does_not_wait_for_wait_until_work() {
+    let mut server = Server::start(&["--timeout", "5s"]);
+    let request = Request::get("/wait-until")
+        .header("x-request-id", "bg-1")
+        .body(empty())
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.text(), "answered first");
+    let background = |line: &Value| line["message"] == "background work done";
+    assert!(
+        !server.lines.lock().unwrap().iter().any(|line| {
+            serde_json::from_str::<Value>(line).is_ok_and(|line| background(&line))
+        }),
+        "the response waited for the waitUntil work"
+    );
+    let done = server.wait_for_log(background);
+    assert_eq!(done["request_id"], "bg-1");
+    let logged = server.wait_for_log(|line| line["target"] == "jsbox::request");
+    assert_eq!(logged["request_id"], "bg-1");
+    assert_eq!(logged["outcome"], "ok");
+    assert!(logged["wall_ms"].as_f64().unwrap() >= 500.0, "{logged}");
 }
