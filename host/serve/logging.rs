@@ -2,6 +2,7 @@
 //! filtered by `RUST_LOG`; and [`TracingSink`], which turns a request's
 //! `console.*` calls into log events carrying its request id.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use jsbox::{LogEvent, LogLevel, LogSink};
@@ -14,7 +15,8 @@ pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stdout);
+        .with_writer(std::io::stdout)
+        .with_ansi(std::io::stdout().is_terminal());
     // `try_init` fails only if a subscriber is already set, and then that
     // one stays in charge.
     let _ = match format {
