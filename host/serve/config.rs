@@ -193,12 +193,8 @@ pub enum ConfigError {
     },
     #[error("invalid config file {path}: {message}")]
     ParseFile { path: PathBuf, message: String },
-    #[error("invalid `{key}` in {origin}: {message}")]
-    Value {
-        key: String,
-        origin: String,
-        message: String,
-    },
+    #[error("invalid `{key}` (from a flag, a JSBOX_* variable or the config file): {message}")]
+    Value { key: String, message: String },
     #[error("no entry: give the handler file as an argument, or `entry` in the config file")]
     NoEntry,
     #[error("{0}")]
@@ -213,13 +209,8 @@ impl ServeConfig {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
-        let origin = args
-            .config
-            .as_ref()
-            .map_or("the defaults".to_owned(), |p| p.display().to_string());
         let value = |key: &str, message: String| ConfigError::Value {
             key: key.to_owned(),
-            origin: origin.clone(),
             message,
         };
         // Relative paths in the file are relative to the file.
