@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -75,6 +75,7 @@ struct Server {
     addr: SocketAddr,
     admin: SocketAddr,
     lines: Arc<Mutex<Vec<String>>>,
+    entry: PathBuf,
     _dir: TempDir,
 }
 
@@ -106,6 +107,7 @@ impl Server {
             addr: SocketAddr::from(([0, 0, 0, 0], 0)),
             admin: SocketAddr::from(([0, 0, 0, 0], 0)),
             lines,
+            entry,
             _dir: dir,
         };
         let listening = server.wait_for_log(|line| line["message"] == "listening");
@@ -614,4 +616,28 @@ async fn the_response_does_not_wait_for_wait_until_work() {
     assert_eq!(logged["request_id"], "bg-1");
     assert_eq!(logged["outcome"], "ok");
     assert!(logged["wall_ms"].as_f64().unwrap() >= 500.0, "{logged}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_reloads_an_entry_that_compiles_and_keeps_one_that_does_not() {
+    let mut server = Server::start(&["--watch"]);
+    assert_eq!(server.get("/global").await.text(), "absent");
+    std::fs::write(
+        &server.entry,
+        "export default { fetch() { return new Response('version 2'); } };",
+    )
+    .unwrap();
+    server.wait_for_log(|line| line["message"] == "reloaded the entry");
+    assert_eq!(server.get("/global").await.text(), "version 2");
+    std::fs::write(&server.entry, "export default { fetch( }").unwrap();
+    let failed = server.wait_for_log(|line| {
+        line["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("reload failed"))
+    });
+    assert!(
+        failed["error"].as_str().unwrap().contains("SyntaxError"),
+        "{failed}"
+    );
+    assert_eq!(server.get("/global").await.text(), "version 2");
 }

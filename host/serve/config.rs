@@ -53,6 +53,11 @@ pub struct ServeArgs {
     #[arg(long)]
     script: bool,
 
+    /// Reload the entry when its file changes (checked twice a second). A
+    /// new version that does not compile is logged and the old one kept.
+    #[arg(long)]
+    watch: bool,
+
     /// Sandboxes running at once; more requests wait in the queue
     /// [default: 2 x CPUs].
     #[arg(long, env = "JSBOX_MAX_CONCURRENT", value_name = "N")]
@@ -117,6 +122,7 @@ struct FileConfig {
     admin_listen: Option<SocketAddr>,
     app_name: Option<String>,
     script: Option<bool>,
+    watch: Option<bool>,
     max_concurrent: Option<u32>,
     queue: Option<u32>,
     max_body: Option<String>,
@@ -157,6 +163,10 @@ struct FileTenant {
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub entry: Script,
+    /// The entry's file, as given.
+    pub entry_path: PathBuf,
+    /// Whether to reload the entry when its file changes.
+    pub watch: bool,
     /// The entry's directory: what it may import from.
     pub module_root: PathBuf,
     pub listen: SocketAddr,
@@ -224,11 +234,12 @@ impl ServeConfig {
             .entry
             .or(file.entry.map(|p| base.join(p)))
             .ok_or(ConfigError::NoEntry)?;
-        let (mut entry, module_root) =
-            crate::cli::run::read_script(&entry_path, true).map_err(ConfigError::Entry)?;
-        if args.script || file.script == Some(true) {
-            entry.kind = SourceKind::Script;
-        }
+        let kind = if args.script || file.script == Some(true) {
+            SourceKind::Script
+        } else {
+            SourceKind::Module
+        };
+        let (entry, module_root) = read_entry(&entry_path, kind).map_err(ConfigError::Entry)?;
         let app_name = args.app_name.or(file.app_name).unwrap_or_else(|| {
             entry_path
                 .file_stem()
@@ -314,6 +325,8 @@ impl ServeConfig {
         }
         Ok(ServeConfig {
             entry,
+            watch: args.watch || file.watch == Some(true),
+            entry_path,
             module_root,
             listen: args
                 .listen
@@ -384,6 +397,14 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.to_owned(),
         message: e.to_string(),
     })
+}
+
+/// Reads the entry file as a script of `kind`; also its directory, the
+/// entry's module root.
+pub fn read_entry(path: &Path, kind: SourceKind) -> Result<(Script, PathBuf), String> {
+    let (mut entry, root) = crate::cli::run::read_script(path, true)?;
+    entry.kind = kind;
+    Ok((entry, root))
 }
 
 /// Parses `--var KEY=VALUE`.

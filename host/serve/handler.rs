@@ -3,8 +3,8 @@
 //! blocking thread, the response, and the request's log line and metrics.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -15,7 +15,8 @@ use hyper::http::request::Parts;
 use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
 use jsbox::{
-    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
+    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions,
+    Runtime, Script,
 };
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -32,6 +33,43 @@ pub struct App {
     pub admission: Arc<Admission>,
     pub metrics: ServeMetrics,
     pub app_name: Arc<str>,
+    /// The entry being served: `config.entry`, or what `--watch` reloaded.
+    entry: RwLock<Arc<Script>>,
+}
+
+impl App {
+    pub fn new(
+        config: ServeConfig,
+        runtime: Runtime,
+        admission: Arc<Admission>,
+        metrics: ServeMetrics,
+    ) -> Self {
+        App {
+            app_name: config.app_name.as_str().into(),
+            entry: RwLock::new(Arc::new(config.entry.clone())),
+            config,
+            runtime,
+            admission,
+            metrics,
+        }
+    }
+
+    /// The entry new requests run.
+    pub fn entry(&self) -> Arc<Script> {
+        // A panic cannot leave an `Arc` half-written.
+        self.entry
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Serves `entry` from the next request on.
+    pub fn set_entry(&self, entry: Script) {
+        *self
+            .entry
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(entry);
+    }
 }
 
 /// What the request log line says about a request besides its run.
@@ -196,7 +234,7 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
         });
         let execution = app
             .runtime
-            .handle(&app.config.entry, request, env, options, responder);
+            .handle(&app.entry(), request, env, options, responder);
         let status = match sent_status.load(Ordering::Acquire) {
             0 => failure_status(&execution.outcome).0.as_u16(),
             status => status,
