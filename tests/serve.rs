@@ -290,6 +290,18 @@ async fn handler_sees_request_context_and_env() {
     let id = reply.headers["x-request-id"].to_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
     assert_eq!(reply.json()["requestId"], id.as_str());
+    // Header values are bytes: UTF-8 (or any bytes) arrive one character
+    // per byte, as Fetch's Headers hold them, instead of failing the request.
+    let request = Request::get("/echo")
+        .header(
+            "x-custom",
+            hyper::header::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        )
+        .body(empty())
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["header"], "caf\u{c3}\u{a9}");
     assert_eq!(server.get("/nowhere").await.status, StatusCode::NOT_FOUND);
     let reply = send(server.addr, post("/size", "12345")).await;
     assert_eq!(reply.text(), "5");

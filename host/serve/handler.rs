@@ -167,10 +167,7 @@ async fn prepare(
         headers: parts
             .headers
             .iter()
-            .map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                (name.as_str().to_owned(), value)
-            })
+            .map(|(name, value)| (name.as_str().to_owned(), isomorphic_decode(value)))
             .collect(),
         body: body.to_vec(),
     };
@@ -321,10 +318,10 @@ fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Ful
     for (name, value) in response.headers {
         match (
             HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
+            isomorphic_encode(&value).and_then(|bytes| HeaderValue::from_bytes(&bytes).ok()),
         ) {
             (Ok(name), _) if is_framing(&name) => {}
-            (Ok(name), Ok(value)) => {
+            (Ok(name), Some(value)) => {
                 headers.append(name, value);
             }
             _ => tracing::warn!(
@@ -340,6 +337,18 @@ fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Ful
         headers.insert(X_REQUEST_ID, id);
     }
     out
+}
+
+/// Header values are bytes; JS sees each byte as one character (Fetch's
+/// "isomorphic decode"), so bytes that are not UTF-8 arrive intact.
+fn isomorphic_decode(value: &HeaderValue) -> String {
+    value.as_bytes().iter().map(|&b| char::from(b)).collect()
+}
+
+/// The inverse of [`isomorphic_decode`]; `None` if a character is above
+/// U+00FF (the guest's `Headers` refuses those, so this is defensive).
+fn isomorphic_encode(value: &str) -> Option<Vec<u8>> {
+    value.chars().map(|c| u8::try_from(c).ok()).collect()
 }
 
 fn is_framing(name: &HeaderName) -> bool {
@@ -510,6 +519,15 @@ mod tests {
         assert_eq!(of("fr;q=0.5").as_deref(), Some("fr"));
         assert_eq!(of("*"), None);
         assert_eq!(of("<script>"), None);
+    }
+
+    #[test]
+    fn header_values_are_bytes_as_characters() {
+        let value = HeaderValue::from_bytes(b"caf\xc3\xa9 \xff").unwrap();
+        let text = isomorphic_decode(&value);
+        assert_eq!(text, "caf\u{c3}\u{a9} \u{ff}");
+        assert_eq!(isomorphic_encode(&text).unwrap(), value.as_bytes());
+        assert_eq!(isomorphic_encode("snow \u{2603}"), None);
     }
 
     #[test]
