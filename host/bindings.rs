@@ -11,6 +11,10 @@ wasmtime::component::bindgen!({
     // Every import may fail the run (e.g. a budget check), so each returns
     // a `wasmtime::Result`.
     imports: { default: trappable },
+    with: {
+        "jsbox:sandbox/fs.file": crate::imports::fs::OpenFile,
+        "jsbox:sandbox/http.incoming-body": crate::imports::http::IncomingBody,
+    },
 });
 
 use self::jsbox::sandbox::types;

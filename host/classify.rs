@@ -12,6 +12,7 @@ use wasmtime::{PoolConcurrencyLimitError, Trap};
 
 use crate::Limits;
 use crate::bindings::exports::jsbox::sandbox::run::Failure;
+use crate::imports::ProcessExit;
 use crate::outcome::Outcome;
 
 /// What classification needs to know about the run besides its result.
@@ -47,6 +48,11 @@ pub fn classify_error(error: &wasmtime::Error, facts: &RunFacts<'_>) -> Outcome 
         return Outcome::Overloaded {
             max_concurrent: facts.max_concurrent,
         };
+    }
+    // An exit is the script's own decision, taken before any limit could
+    // explain it.
+    if let Some(ProcessExit { code }) = error.downcast_ref::<ProcessExit>() {
+        return Outcome::Exit { code: *code };
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => Outcome::CpuBudget {

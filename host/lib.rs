@@ -17,6 +17,7 @@
 //!
 //! The map of the code is in `ARCHITECTURE.md`.
 
+mod audit;
 mod bindings;
 mod builder;
 mod cache;
@@ -24,6 +25,7 @@ mod classify;
 mod context;
 mod engine;
 mod error;
+mod grants;
 mod guest;
 mod http;
 mod imports;
@@ -40,11 +42,13 @@ mod script;
 mod snapshot;
 mod state;
 
+pub use audit::{AuditEvent, AuditSink, Decision, JsonLinesAuditSink, MemoryAuditSink};
 pub use builder::RuntimeBuilder;
 pub use cache::bytecode::BytecodeCacheStats;
 pub use cache::component::ComponentSource;
 pub use context::{RequestContext, User};
 pub use error::Error;
+pub use grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
 pub use http::{HttpRequest, HttpResponse, Responder};
 pub use limits::Limits;
 pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};

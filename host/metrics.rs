@@ -18,6 +18,8 @@ pub struct RuntimeMetrics {
     pub max_concurrent: Option<u32>,
     /// The bytecode cache's counters, when the runtime has one.
     pub bytecode_cache: Option<BytecodeCacheStats>,
+    /// Gated calls (file, net, env) the runs' grants refused.
+    pub permissions_denied: u64,
 }
 
 impl RuntimeMetrics {
@@ -40,6 +42,7 @@ impl RuntimeMetrics {
 pub(crate) struct Counters {
     by_outcome: [AtomicU64; OutcomeKind::ALL.len()],
     sandboxes_in_use: AtomicU64,
+    permissions_denied: AtomicU64,
 }
 
 impl Counters {
@@ -49,6 +52,10 @@ impl Counters {
             .position(|k| *k == kind)
             .expect("ALL lists every kind");
         self.by_outcome[index].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record_permissions_denied(&self, count: u64) {
+        self.permissions_denied.fetch_add(count, Ordering::Relaxed);
     }
 
     /// Counts a sandbox as alive until the guard drops.
@@ -71,6 +78,7 @@ impl Counters {
             sandboxes_in_use: self.sandboxes_in_use.load(Ordering::Relaxed),
             max_concurrent,
             bytecode_cache,
+            permissions_denied: self.permissions_denied.load(Ordering::Relaxed),
         }
     }
 }

@@ -44,6 +44,12 @@ pub enum Outcome {
         /// The completion value as JSON (scripts only), when it has one.
         value_json: Option<String>,
     },
+    /// The script ended the run itself with `process.exit(code)`, or ran to
+    /// completion after setting a non-zero `process.exitCode`.
+    Exit {
+        /// The exit code the script gave.
+        code: i32,
+    },
     /// An exception escaped the script.
     UncaughtException(JsError),
     /// The source did not parse.
@@ -95,6 +101,8 @@ pub enum Outcome {
 pub enum OutcomeKind {
     /// See [`Outcome::Ok`].
     Ok,
+    /// See [`Outcome::Exit`].
+    Exit,
     /// See [`Outcome::UncaughtException`].
     UncaughtException,
     /// See [`Outcome::SyntaxError`].
@@ -117,8 +125,9 @@ pub enum OutcomeKind {
 
 impl OutcomeKind {
     /// Every kind, in declaration order.
-    pub const ALL: [OutcomeKind; 10] = [
+    pub const ALL: [OutcomeKind; 11] = [
         OutcomeKind::Ok,
+        OutcomeKind::Exit,
         OutcomeKind::UncaughtException,
         OutcomeKind::SyntaxError,
         OutcomeKind::Timeout,
@@ -134,6 +143,7 @@ impl OutcomeKind {
     pub fn as_str(self) -> &'static str {
         match self {
             OutcomeKind::Ok => "ok",
+            OutcomeKind::Exit => "exit",
             OutcomeKind::UncaughtException => "uncaught_exception",
             OutcomeKind::SyntaxError => "syntax_error",
             OutcomeKind::Timeout => "timeout",
@@ -158,6 +168,7 @@ impl Outcome {
     pub fn kind(&self) -> OutcomeKind {
         match self {
             Outcome::Ok { .. } => OutcomeKind::Ok,
+            Outcome::Exit { .. } => OutcomeKind::Exit,
             Outcome::UncaughtException(_) => OutcomeKind::UncaughtException,
             Outcome::SyntaxError(_) => OutcomeKind::SyntaxError,
             Outcome::Timeout { .. } => OutcomeKind::Timeout,
@@ -192,6 +203,7 @@ impl fmt::Display for Outcome {
         let kind = self.kind();
         match self {
             Outcome::Ok { .. } => write!(f, "{kind}"),
+            Outcome::Exit { code } => write!(f, "{kind}: the script exited with code {code}"),
             Outcome::UncaughtException(error) | Outcome::SyntaxError(error) => {
                 write!(f, "{kind}: {}: {}", error.name, error.message)
             }
@@ -251,6 +263,7 @@ mod tests {
             names,
             [
                 "ok",
+                "exit",
                 "uncaught_exception",
                 "syntax_error",
                 "timeout",

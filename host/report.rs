@@ -36,6 +36,8 @@ pub struct ResourceReport {
     /// WASI calls the engine makes internally (clocks, randomness) are not
     /// counted.
     pub host_calls: u64,
+    /// Gated calls (file, net, env) the run's grants refused.
+    pub permissions_denied: u64,
     /// Bytes of log output the run emitted, dropped output included.
     pub output_bytes: u64,
     /// Whether output past [`Limits::max_output_bytes`](crate::Limits) was

@@ -1,6 +1,7 @@
 //! [`Runtime`]: the engine, the compiled guest and the caches, shared by
 //! every run; and [`Runtime::run`], which gives each run fresh sandboxes.
 
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wasmtime::Engine;
 
+use crate::audit::{AuditSink, DiscardAuditSink};
 use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled};
 use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats, BytecodeKey};
@@ -18,9 +20,10 @@ use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
 use crate::report::BytecodeCacheUse;
 use crate::sandbox::Sandbox;
-use crate::state::SandboxState;
+use crate::state::{Capabilities, SandboxState};
 use crate::{
-    HttpRequest, Limits, Outcome, RequestContext, ResourceReport, Responder, RuntimeBuilder, Script,
+    Grants, HttpRequest, Limits, Outcome, RequestContext, ResourceReport, Responder,
+    RuntimeBuilder, Script,
 };
 
 /// Runs scripts, each in a fresh sandbox. `Send + Sync` and cheap to clone:
@@ -62,6 +65,16 @@ pub struct RunOptions {
     /// `require`), subdirectories included; symbolic links may not lead out
     /// of it. Default: none, so nothing can be loaded.
     pub module_root: Option<PathBuf>,
+    /// What the script may read, write, reach on the network and see of
+    /// the environment. Default: nothing.
+    pub grants: Grants,
+    /// Where every decision on a gated call is recorded. Default:
+    /// discarded.
+    pub audit_sink: Arc<dyn AuditSink>,
+    /// The environment variables the script may see, those that
+    /// [`grants`](Self::grants) allows. Default: none; the CLI passes its
+    /// own process's.
+    pub env: BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -71,6 +84,9 @@ impl Default for RunOptions {
             limits: Limits::default(),
             log_sink: Arc::new(DiscardSink),
             module_root: None,
+            grants: Grants::default(),
+            audit_sink: Arc::new(DiscardAuditSink),
+            env: BTreeMap::new(),
         }
     }
 }
@@ -97,6 +113,30 @@ impl RunOptions {
     /// Sets the module root.
     pub fn with_module_root(mut self, dir: impl Into<PathBuf>) -> Self {
         self.module_root = Some(dir.into());
+        self
+    }
+
+    /// Sets the grants.
+    pub fn with_grants(mut self, grants: Grants) -> Self {
+        self.grants = grants;
+        self
+    }
+
+    /// Sets the audit sink.
+    pub fn with_audit_sink(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit_sink = sink;
+        self
+    }
+
+    /// Sets the environment variables the grants filter.
+    pub fn with_env<K: Into<String>, V: Into<String>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.env = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         self
     }
 }
@@ -164,6 +204,9 @@ impl Runtime {
             mut limits,
             log_sink,
             module_root,
+            grants,
+            audit_sink,
+            env,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -189,12 +232,20 @@ impl Runtime {
             context: bindings::request_context(&context, deadline_ms(limits.timeout)),
             log_sink,
             deadline: started + limits.timeout,
-            module_root,
+            capabilities: Capabilities {
+                module_root,
+                grants: Arc::new(grants),
+                audit_sink,
+                env: Arc::new(env),
+            },
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(call, &mut report)))
             .unwrap_or_else(classify_panic);
         report.wall_us = started.elapsed().as_micros() as u64;
         self.inner.counters.record_outcome(outcome.kind());
+        self.inner
+            .counters
+            .record_permissions_denied(report.permissions_denied);
         Execution {
             outcome,
             report,
@@ -216,7 +267,7 @@ impl Runtime {
             context: bindings::request_context(&options.context, deadline_ms(limits.timeout)),
             log_sink: Arc::new(DiscardSink),
             deadline: Instant::now() + limits.timeout,
-            module_root: canonical_root(options.module_root.clone())?,
+            capabilities: Capabilities::modules_only(canonical_root(options.module_root.clone())?),
         };
         run.bytecode(script, &mut ResourceReport::default())
             .map(drop)
@@ -277,7 +328,7 @@ struct Run<'a> {
     context: bindings::jsbox::sandbox::types::RequestContext,
     log_sink: Arc<dyn LogSink>,
     deadline: Instant,
-    module_root: Option<PathBuf>,
+    capabilities: Capabilities,
 }
 
 impl Run<'_> {
@@ -313,7 +364,7 @@ impl Run<'_> {
             Err(outcome) => return outcome,
         };
         let _alive = self.inner.counters.sandbox_alive();
-        let mut sandbox = match self.sandbox(self.log_sink.clone(), self.module_root.clone()) {
+        let mut sandbox = match self.sandbox(self.log_sink.clone(), self.capabilities.clone()) {
             Ok(sandbox) => sandbox,
             Err(error) => return classify_error(&error, &self.facts(false)),
         };
@@ -336,6 +387,7 @@ impl Run<'_> {
         report.fuel_consumed = sandbox.fuel_consumed();
         report.peak_memory_bytes = report.peak_memory_bytes.max(state.limiter.peak());
         report.host_calls = state.host_calls;
+        report.permissions_denied = state.permissions_denied;
         report.output_bytes = state.output.used();
         report.output_truncated = state.output.exceeded();
         let facts = self.facts(state.limiter.denied());
@@ -373,11 +425,13 @@ impl Run<'_> {
             report.bytecode_cache = BytecodeCacheUse::Miss;
         }
         // Parsing runs no script code, so it gets a sandbox of its own that
-        // never sees the caller's log sink. It does see the module root:
-        // compiling a module loads (parses) its static imports.
+        // never sees the caller's log sink nor gets any grant. It does see
+        // the module root: compiling a module loads (parses) its static
+        // imports.
         let _alive = self.inner.counters.sandbox_alive();
+        let modules_only = Capabilities::modules_only(self.capabilities.module_root.clone());
         let mut sandbox = self
-            .sandbox(Arc::new(DiscardSink), self.module_root.clone())
+            .sandbox(Arc::new(DiscardSink), modules_only)
             .map_err(|error| classify_error(&error, &self.facts(false)))?;
         let result = sandbox.compile(&self.inner.sandbox_pre, &script.into());
         report.compile_fuel = sandbox.fuel_consumed();
@@ -398,7 +452,7 @@ impl Run<'_> {
     fn sandbox(
         &self,
         log_sink: Arc<dyn LogSink>,
-        module_root: Option<PathBuf>,
+        capabilities: Capabilities,
     ) -> wasmtime::Result<Sandbox> {
         Sandbox::new(
             &self.inner.engine,
@@ -407,7 +461,7 @@ impl Run<'_> {
             self.context.clone(),
             log_sink,
             self.deadline,
-            module_root,
+            capabilities,
         )
     }
 

@@ -4,7 +4,6 @@
 //! bytecode cache misses. Sandboxes are never reused; dropping one returns
 //! its pool slot.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Completion, 
 use crate::bindings::jsbox::sandbox::http_types::IncomingRequest;
 use crate::bindings::{SandboxPre, jsbox::sandbox::types};
 use crate::log::LogSink;
-use crate::state::SandboxState;
+use crate::state::{Capabilities, SandboxState};
 use crate::{Limits, Responder};
 
 /// What the guest returned, or how calling it failed.
@@ -36,16 +35,16 @@ impl Sandbox {
         context: types::RequestContext,
         log_sink: Arc<dyn LogSink>,
         deadline: Instant,
-        module_root: Option<PathBuf>,
+        capabilities: Capabilities,
     ) -> wasmtime::Result<Self> {
-        let mut state = SandboxState::new(
+        let state = SandboxState::new(
             context,
             limits.memory_bytes,
             limits.max_output_bytes,
             log_sink,
             deadline,
+            capabilities,
         );
-        state.module_root = module_root;
         let mut store = Store::new(engine, state);
         let fuel = limits.fuel.unwrap_or(u64::MAX);
         if fuel_metering {

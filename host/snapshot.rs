@@ -21,7 +21,7 @@ use wasmtime_wizer::Wizer;
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::log::DiscardSink;
-use crate::state::SandboxState;
+use crate::state::{Capabilities, SandboxState};
 
 /// The guest export the snapshot is taken after.
 const INIT_FUNC: &str = "initialize";
@@ -53,6 +53,7 @@ pub fn pre_initialize(
         Arc::new(DiscardSink),
         // Initialization never sleeps; a deadline is required all the same.
         Instant::now() + INIT_DEADLINE,
+        Capabilities::modules_only(None),
     );
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limiter);

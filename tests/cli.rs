@@ -85,6 +85,21 @@ fn syntax_error_exits_1_with_line_and_column() {
 }
 
 #[test]
+fn process_exit_code_is_the_exit_code_and_prints_nothing() {
+    let output = run_file(
+        "exit.js",
+        "console.log('before'); process.exit(9); console.log('after');",
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(9));
+    assert_eq!(stdout(&output), "before\n");
+    assert_eq!(stderr(&output), "");
+    // Exit codes keep their low 8 bits, as in POSIX and Node.
+    let output = run_file("wrap.js", "process.exitCode = 258;", &[]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn infinite_loop_with_timeout_exits_3() {
     let output = run_file("loop.js", "while (true) {}", &["--timeout", "50ms"]);
     assert_eq!(output.status.code(), Some(3));

@@ -60,6 +60,13 @@ export default {
           resolve();
         }, 500)));
         return new Response('answered first');
+      case '/fetch':
+        try {
+          await fetch('http://127.0.0.1:9/');
+          return new Response('fetched');
+        } catch (error) {
+          return new Response(String(error.code ?? error.name));
+        }
       case '/slow':
         await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms'))));
         return new Response('slow done');
@@ -652,4 +659,36 @@ async fn watch_reloads_an_entry_that_compiles_and_keeps_one_that_does_not() {
         "{failed}"
     );
     assert_eq!(server.get("/global").await.text(), "version 2");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grants_come_from_the_tenant_and_denials_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("jsbox.toml");
+    std::fs::write(
+        &config,
+        "[limits]\ntimeout = '5s'\n[tenants.trusted.grants]\nallow_net = ['127.0.0.1:9']\n",
+    )
+    .unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()]);
+    let fetch = |tenant: &'static str| {
+        Request::get("/fetch")
+            .header("x-tenant-id", tenant)
+            .body(empty())
+            .unwrap()
+    };
+    // Nothing is granted by default: the fetch is refused before any I/O.
+    assert_eq!(
+        send(server.addr, fetch("other")).await.text(),
+        "ERR_ACCESS_DENIED"
+    );
+    // The trusted tenant may try; port 9 refuses the connection instead.
+    let reply = send(server.addr, fetch("trusted")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_ne!(reply.text(), "ERR_ACCESS_DENIED");
+    assert_ne!(reply.text(), "fetched");
+    server
+        .wait_for_metric("jsbox_permissions_denied_total", 1.0)
+        .await;
+    assert_eq!(server.metric("jsbox_permissions_denied_total").await, 1.0);
 }

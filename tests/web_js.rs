@@ -681,7 +681,7 @@ fn form_data_bodies_round_trip_through_multipart_and_urlencoded() {
 // ---------------------------------------------------------------- the global object
 
 /// Every name this half of the web platform defines.
-const OURS: [&str; 17] = [
+const OURS: [&str; 18] = [
     "AbortController",
     "AbortSignal",
     "Blob",
@@ -695,6 +695,7 @@ const OURS: [&str; 17] = [
     "Headers",
     "Request",
     "Response",
+    "fetch",
     "navigator",
     "queueMicrotask",
     "reportError",
@@ -725,7 +726,8 @@ fn only_the_intended_globals_are_defined_and_none_is_enumerable() {
 }
 
 /// Globals defined by ECMAScript and QuickJS, by the guest itself
-/// (`console`, `context`) and by the native half of the web platform.
+/// (`console`, `context`, Node's `global`/`Buffer`/`process`) and by the
+/// native half of the web platform.
 const OTHERS: &[&str] = &[
     // ECMAScript and QuickJS.
     "Object",
@@ -805,6 +807,10 @@ const OTHERS: &[&str] = &[
     "exports",
     "__filename",
     "__dirname",
+    // Node's globals (`node/globals.js`).
+    "global",
+    "Buffer",
+    "process",
     // The native half of the web platform.
     "TextEncoder",
     "TextDecoder",

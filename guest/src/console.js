@@ -3,8 +3,8 @@
 //
 // `inspect` follows Node's util.inspect defaults (depth 2, strings quoted
 // inside objects, `[Circular *1]`, `Map(1) { 'a' => 1 }`, 100 array items,
-// entries broken onto lines past 72 columns). Divergences: no colors, no
-// `util.inspect.custom`, no getters shown, and line breaking follows a
+// entries broken onto lines past 72 columns, `util.inspect.custom`).
+// Divergences: no colors, no getters shown, and line breaking follows a
 // simpler rule than Node's (one entry per line when the single-line form is
 // too long; Node also groups short array items into columns).
 (function installConsole(emit) {
@@ -18,6 +18,7 @@
     Float32Array, Float64Array, BigInt64Array, BigUint64Array,
   ];
   const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+  const CUSTOM_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
   function quote(string) {
     const q = !string.includes("'") ? "'" : !string.includes('"') ? '"' : !string.includes('`') ? '`' : "'";
@@ -57,22 +58,41 @@
   }
 
   /** Joins entries on one line, or one per line when too long. */
-  function wrap(prefix, open, entries, close, indent) {
+  function wrapEntries(prefix, open, entries, close, indent, breakLength) {
     if (entries.length === 0) return `${prefix}${open}${close}`;
     const single = `${prefix}${open} ${entries.join(', ')} ${close}`;
-    if (single.length <= BREAK_LENGTH && !entries.some((e) => e.includes('\n'))) return single;
+    if (single.length <= breakLength && !entries.some((e) => e.includes('\n'))) return single;
     const pad = ' '.repeat(indent + 2);
     return `${prefix}${open}\n${pad}${entries.join(`,\n${pad}`)}\n${' '.repeat(indent)}${close}`;
   }
 
+  /**
+   * `options` (all optional, as in Node): `depth`, `compact` (only `false`,
+   * which puts every entry on its own line, is told apart), `breakLength`,
+   * `sorted`, `maxArrayLength`, `customInspect` (calls a value's
+   * `[Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect)`).
+   */
   function inspect(value, options) {
     const seen = [];
     const circular = new Map();
-    const depthLimit = options && options.depth !== undefined ? options.depth : MAX_DEPTH;
+    const option = (name, fallback) => (options && options[name] !== undefined ? options[name] : fallback);
+    const depthLimit = option('depth', MAX_DEPTH) === null ? Infinity : option('depth', MAX_DEPTH);
+    const breakLength = option('compact', 3) === false ? -1 : option('breakLength', BREAK_LENGTH);
+    const sorted = option('sorted', false);
+    const maxItems = option('maxArrayLength', MAX_ARRAY_ITEMS) === null ? Infinity : option('maxArrayLength', MAX_ARRAY_ITEMS);
+    const customInspect = option('customInspect', true);
+    const wrap = (prefix, open, entries, close, indent) => wrapEntries(prefix, open, entries, close, indent, breakLength);
 
     function format(v, depth, indent) {
       if (v === null) return 'null';
-      if (typeof v !== 'object' && typeof v !== 'function') return formatPrimitive(v, depth > 0);
+      if (typeof v !== 'object' && typeof v !== 'function') return formatPrimitive(v, true);
+      if (customInspect) {
+        const custom = v[CUSTOM_INSPECT];
+        if (typeof custom === 'function' && custom !== inspect) {
+          const result = Reflect.apply(custom, v, [depthLimit - depth, { ...options }, inspect]);
+          if (result !== v) return typeof result === 'string' ? result : format(result, depth, indent);
+        }
+      }
       if (typeof v === 'function' && depth > 0) return functionLabel(v);
       if (seen.includes(v)) {
         if (!circular.has(v)) circular.set(v, circular.size + 1);
@@ -89,6 +109,7 @@
 
     function ownEntries(v, depth, indent, skip) {
       const keys = Reflect.ownKeys(v).filter((k) => !skip(k) && Object.prototype.propertyIsEnumerable.call(v, k));
+      if (sorted) keys.sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
       return keys.map((k) => `${formatKey(k)}: ${format(v[k], depth + 1, indent + 2)}`);
     }
 
@@ -109,10 +130,10 @@
       if (Array.isArray(v)) {
         if (tooDeep) return '[Array]';
         const items = [];
-        for (let i = 0; i < Math.min(v.length, MAX_ARRAY_ITEMS); i++) {
+        for (let i = 0; i < Math.min(v.length, maxItems); i++) {
           items.push(i in v ? format(v[i], depth + 1, indent + 2) : '<1 empty item>');
         }
-        if (v.length > MAX_ARRAY_ITEMS) items.push(`... ${v.length - MAX_ARRAY_ITEMS} more items`);
+        if (v.length > maxItems) items.push(`... ${v.length - maxItems} more items`);
         items.push(...ownEntries(v, depth, indent, (k) => k === 'length' || String(k >>> 0) === k));
         const prefix = v.constructor !== Array && v.constructor ? `${v.constructor.name}(${v.length}) ` : '';
         return wrap(prefix, '[', items, ']', indent);
@@ -120,8 +141,8 @@
       const typed = TYPED_ARRAYS.find((T) => v instanceof T);
       if (typed) {
         if (tooDeep) return `[${typed.name}]`;
-        const items = Array.from(v.subarray(0, MAX_ARRAY_ITEMS), (n) => formatPrimitive(n, true));
-        if (v.length > MAX_ARRAY_ITEMS) items.push(`... ${v.length - MAX_ARRAY_ITEMS} more items`);
+        const items = Array.from(v.subarray(0, maxItems), (n) => formatPrimitive(n, true));
+        if (v.length > maxItems) items.push(`... ${v.length - maxItems} more items`);
         return wrap(`${typed.name}(${v.length}) `, '[', items, ']', indent);
       }
       if (v instanceof ArrayBuffer) {

@@ -4,11 +4,18 @@
 //! the state of `count`, `time` and `group`; this side only carries each
 //! finished message to the host at its level.
 
-use javy::quickjs::{Ctx, Function};
+use std::cell::RefCell;
+
+use javy::quickjs::{Ctx, Function, Object, Persistent};
 
 use crate::jsbox::sandbox::log::{self, Level};
 
 const CONSOLE_JS: &str = include_str!("console.js");
+
+thread_local! {
+    /// `{ inspect, format }` from `console.js`, for `node:util`.
+    static FORMATTER: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
+}
 
 /// Replaces javy's `console` (which writes to WASI streams) with one whose
 /// methods emit structured log events to the host.
@@ -17,7 +24,18 @@ pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
         log::emit(level_named(&level), &message, &[]);
     })?;
     let factory: Function = ctx.eval(CONSOLE_JS)?;
-    factory.call::<_, ()>((emit,))
+    let formatter: Object = factory.call((emit,))?;
+    FORMATTER.with(|f| *f.borrow_mut() = Some(Persistent::save(ctx, formatter)));
+    Ok(())
+}
+
+/// `{ inspect(value, options), format(args) }`: the formatting `console`
+/// uses, shared with `node:util` so that both print alike.
+pub fn formatter<'js>(ctx: &Ctx<'js>) -> javy::quickjs::Result<Object<'js>> {
+    FORMATTER
+        .with(|f| f.borrow().clone())
+        .ok_or(javy::quickjs::Error::Unknown)?
+        .restore(ctx)
 }
 
 fn level_named(level: &str) -> Level {

@@ -16,7 +16,7 @@ use javy::quickjs::{
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
 use crate::jsbox::sandbox::types::JsError;
-use crate::{event_loop, js_error, modules};
+use crate::{event_loop, js_error, modules, node};
 
 const TAG_SCRIPT: u8 = 0;
 const TAG_MODULE: u8 = 1;
@@ -40,10 +40,14 @@ pub fn compile(runtime: &Runtime, script: &Script) -> Result<Vec<u8>, Failure> {
 
 /// Evaluates `code`, then runs the microtasks and timers it queued.
 pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
+    node::start_run(match code {
+        Code::Source(script) => &script.name,
+        Code::Compiled(compiled) => &compiled.name,
+    });
     let context = runtime.context();
     let pending = context.with(|ctx| evaluate(&ctx, code))?;
     event_loop::run_until_idle(runtime)?;
-    context.with(|ctx| match pending {
+    let completion = context.with(|ctx| match pending {
         Evaluated::Value(json) => Ok(Completion { value_json: json }),
         Evaluated::Module(promise) => {
             let promise = promise
@@ -51,7 +55,11 @@ pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
                 .map_err(|e| Failure::Internal(e.to_string()))?;
             settle_module(&ctx, promise)
         }
-    })
+    })?;
+    // `process.on('exit')` listeners, and a non-zero `process.exitCode`,
+    // which ends the run through the host's `exit` and so never returns.
+    context.with(|ctx| node::end_run(&ctx).map_err(|_| uncaught(&ctx)))?;
+    Ok(completion)
 }
 
 /// An HTTP entry once evaluated: a module's namespace and evaluation

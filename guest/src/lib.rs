@@ -7,6 +7,8 @@
 //! once; nothing here needs to survive, or be cleaned up after, a run.
 //!
 //! Layout:
+//! - [`capabilities`] wraps the imports behind the run's grants (`fs`,
+//!   `http`, `env`) as JS natives;
 //! - [`engine`] owns the QuickJS runtime, created once by `initialize`;
 //! - [`console`] backs the `console` global with the `log` import;
 //! - [`context`] defines the `context` global, read from the `context` import;
@@ -18,6 +20,7 @@
 //! - [`node`] holds Node's built-in modules (`node:timers`...);
 //! - [`web`] installs the web platform globals.
 
+mod capabilities;
 mod console;
 mod context;
 mod engine;

@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod exit;
+mod grants;
 pub(crate) mod run;
 
 use std::process::ExitCode;
@@ -20,9 +21,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a JavaScript file in a fresh sandbox.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Serve HTTP: every request runs the handler in a fresh sandbox.
-    Serve(crate::serve::ServeArgs),
+    Serve(Box<crate::serve::ServeArgs>),
 }
 
 /// Parses the command line and runs the command; usage errors exit with 2.
@@ -39,7 +40,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => run::run(args),
-        Command::Serve(args) => crate::serve::main(args),
+        Command::Run(args) => run::run(*args),
+        Command::Serve(args) => crate::serve::main(*args),
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::args::{parse_context, parse_duration, parse_fuel, parse_size};
 use super::exit;
+use super::grants::GrantArgs;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -72,11 +73,28 @@ pub struct RunArgs {
     /// Compile the guest afresh instead of using (or filling) the cache.
     #[arg(long)]
     no_cache: bool,
+
+    #[command(flatten)]
+    grants: GrantArgs,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
     let (script, module_root) = match read_script(&args.file, args.module) {
         Ok(script) => script,
+        Err(message) => {
+            eprintln!("jsbox: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let grants = match args.grants.grants() {
+        Ok(grants) => grants,
+        Err(error) => {
+            eprintln!("jsbox: {error}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let audit_sink = match args.grants.audit_sink() {
+        Ok(sink) => sink,
         Err(message) => {
             eprintln!("jsbox: {message}");
             return ExitCode::from(exit::USAGE);
@@ -94,10 +112,10 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("jsbox: internal: {error}");
-            return ExitCode::from(exit::for_outcome(jsbox::OutcomeKind::Internal));
+            return ExitCode::from(exit::for_kind(jsbox::OutcomeKind::Internal));
         }
     };
-    let options = RunOptions::default()
+    let mut options = RunOptions::default()
         .with_context(args.context.unwrap_or_default())
         .with_limits(Limits {
             timeout: args.timeout,
@@ -106,7 +124,13 @@ pub fn run(args: RunArgs) -> ExitCode {
             max_output_bytes: args.max_output,
         })
         .with_log_sink(Arc::new(StdioSink))
-        .with_module_root(args.module_root.unwrap_or(module_root));
+        .with_module_root(args.module_root.unwrap_or(module_root))
+        .with_grants(grants)
+        // The env grant decides which of these the script sees.
+        .with_env(std::env::vars());
+    if let Some(sink) = audit_sink {
+        options = options.with_audit_sink(sink);
+    }
     if let ComponentSource::Compiled {
         save_error: Some(error),
         ..
@@ -126,7 +150,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     if args.report {
         print_report(&execution);
     }
-    ExitCode::from(exit::for_outcome(execution.outcome.kind()))
+    ExitCode::from(exit::for_outcome(&execution.outcome))
 }
 
 /// Reads `path` as UTF-8 source, with errors that say what to fix; returns
@@ -187,7 +211,8 @@ fn source_kind(path: &Path) -> SourceKind {
 /// one `jsbox: kind: ...` line.
 fn print_outcome(outcome: &Outcome) {
     match outcome {
-        Outcome::Ok { .. } => {}
+        // Node prints nothing when a script exits by itself.
+        Outcome::Ok { .. } | Outcome::Exit { .. } => {}
         Outcome::UncaughtException(error) => eprintln!("Uncaught {error}"),
         Outcome::SyntaxError(error) => eprintln!("{error}"),
         _ => eprintln!("jsbox: {outcome}"),

@@ -2,10 +2,17 @@
 //! WIT interface, named after it.
 
 mod context;
+mod env;
+pub(crate) mod fs;
+mod gate;
+pub(crate) mod http;
 mod http_response;
 mod log;
 mod modules;
+mod process;
 mod timers;
+
+pub use process::ProcessExit;
 
 use crate::bindings::jsbox::sandbox::types;
 use crate::state::SandboxState;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use jsbox::{Limits, Script, SourceKind};
+use jsbox::{Grants, Limits, Script, SourceKind};
 use serde::Deserialize;
 
 use crate::cli::args::{parse_duration, parse_fuel, parse_size};
@@ -135,7 +135,33 @@ struct FileConfig {
     #[serde(default)]
     vars: BTreeMap<String, String>,
     #[serde(default)]
+    grants: FileGrants,
+    #[serde(default)]
     tenants: BTreeMap<String, FileTenant>,
+}
+
+/// `[grants]` or `[tenants.<id>.grants]`: the permissions of a request's
+/// run, as `jsbox run`'s `--allow-*`/`--deny-*` flags give them. Each key
+/// is `true` (everything of its kind) or a list of rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGrants {
+    allow_read: Option<FileRules>,
+    allow_write: Option<FileRules>,
+    allow_net: Option<FileRules>,
+    allow_env: Option<FileRules>,
+    deny_read: Option<FileRules>,
+    deny_write: Option<FileRules>,
+    deny_net: Option<FileRules>,
+    deny_env: Option<FileRules>,
+}
+
+/// `true`, `false` or a list of rules.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FileRules {
+    All(bool),
+    Some(Vec<String>),
 }
 
 /// `[limits]` or `[tenants.<id>.limits]`.
@@ -157,6 +183,8 @@ struct FileTenant {
     /// Added to (and overriding) the global `[vars]` for this tenant.
     #[serde(default)]
     vars: BTreeMap<String, String>,
+    /// Replaces the global `[grants]` for this tenant, when present.
+    grants: Option<FileGrants>,
 }
 
 /// The validated configuration the server runs with.
@@ -183,6 +211,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// The `env` of requests without a configured tenant.
     pub vars: Vec<(String, String)>,
+    /// The permissions of requests without a configured tenant.
+    pub grants: Grants,
     pub tenants: BTreeMap<String, TenantConfig>,
 }
 
@@ -191,6 +221,7 @@ pub struct ServeConfig {
 pub struct TenantConfig {
     pub limits: Limits,
     pub vars: Vec<(String, String)>,
+    pub grants: Grants,
 }
 
 /// Why the configuration was refused.
@@ -306,6 +337,10 @@ impl ServeConfig {
         }
         let mut vars = file.vars;
         vars.extend(args.vars);
+        let grants = file
+            .grants
+            .build("grants")
+            .map_err(|(key, e)| value(&key, e))?;
         let mut tenants = BTreeMap::new();
         for (id, tenant) in file.tenants {
             if !valid_tenant(&id) {
@@ -321,7 +356,20 @@ impl ServeConfig {
             let mut tenant_vars = vars.clone();
             tenant_vars.extend(tenant.vars);
             let vars = tenant_vars.into_iter().collect();
-            tenants.insert(id, TenantConfig { limits, vars });
+            let grants = match tenant.grants {
+                None => grants.clone(),
+                Some(own) => own
+                    .build(&format!("tenants.{id}.grants"))
+                    .map_err(|(key, e)| value(&key, e))?,
+            };
+            tenants.insert(
+                id,
+                TenantConfig {
+                    limits,
+                    vars,
+                    grants,
+                },
+            );
         }
         Ok(ServeConfig {
             entry,
@@ -349,15 +397,16 @@ impl ServeConfig {
             cache_dir: args.cache_dir.or(file.cache_dir.map(|p| base.join(p))),
             limits,
             vars: vars.into_iter().collect(),
+            grants,
             tenants,
         })
     }
 
-    /// The limits and `env` of a request of `tenant`.
-    pub fn for_tenant(&self, tenant: Option<&str>) -> (&Limits, &[(String, String)]) {
+    /// The limits, `env` and grants of a request of `tenant`.
+    pub fn for_tenant(&self, tenant: Option<&str>) -> (&Limits, &[(String, String)], &Grants) {
         match tenant.and_then(|id| self.tenants.get(id)) {
-            Some(tenant) => (&tenant.limits, &tenant.vars),
-            None => (&self.limits, &self.vars),
+            Some(tenant) => (&tenant.limits, &tenant.vars, &tenant.grants),
+            None => (&self.limits, &self.vars, &self.grants),
         }
     }
 }
@@ -385,6 +434,33 @@ impl FileLimits {
             (None, None) => {}
         }
         Ok(base)
+    }
+}
+
+impl FileGrants {
+    /// The grants; errors name the key of `table` at fault.
+    fn build(self, table: &str) -> Result<Grants, (String, String)> {
+        let mut builder = Grants::builder();
+        macro_rules! apply {
+            ($field:ident, $all:ident) => {
+                match self.$field {
+                    None | Some(FileRules::All(false)) => {}
+                    Some(FileRules::All(true)) => builder = builder.$all(),
+                    Some(FileRules::Some(rules)) => builder = builder.$field(rules),
+                }
+            };
+        }
+        apply!(allow_read, allow_read_all);
+        apply!(allow_write, allow_write_all);
+        apply!(allow_net, allow_net_all);
+        apply!(allow_env, allow_env_all);
+        apply!(deny_read, deny_read_all);
+        apply!(deny_write, deny_write_all);
+        apply!(deny_net, deny_net_all);
+        apply!(deny_env, deny_env_all);
+        builder
+            .build()
+            .map_err(|e| (table.to_owned(), e.to_string()))
     }
 }
 

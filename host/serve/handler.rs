@@ -213,10 +213,11 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let app = run_app;
-        let (limits, env) = app.config.for_tenant(context.tenant_id.as_deref());
+        let (limits, env, grants) = app.config.for_tenant(context.tenant_id.as_deref());
         let options = RunOptions::default()
             .with_context(context)
             .with_limits(limits.clone())
+            .with_grants(grants.clone())
             .with_module_root(&app.config.module_root)
             .with_log_sink(Arc::new(TracingSink {
                 app: app.app_name.clone(),
@@ -272,6 +273,7 @@ fn failure_status(outcome: &Outcome) -> (StatusCode, &'static str, &'static str)
         OutcomeKind::UncaughtException => "the handler threw an exception (see the server log)",
         OutcomeKind::SyntaxError => "the handler does not parse (see the server log)",
         OutcomeKind::StackOverflow => "the handler overflowed its stack",
+        OutcomeKind::Exit => "the handler ended its run with process.exit before responding",
         OutcomeKind::Ok | OutcomeKind::HostError | OutcomeKind::Internal => {
             "the server failed to run the handler (see the server log)"
         }
@@ -383,6 +385,7 @@ fn finish(app: &App, meta: &RequestMeta, execution: &Execution, status: u16) {
                 wall_ms = elapsed.as_secs_f64() * 1e3,
                 fuel = execution.report.fuel_consumed,
                 peak_memory_bytes = execution.report.peak_memory_bytes,
+                permissions_denied = execution.report.permissions_denied,
                 detail = detail.as_str(),
                 "request"
             )

@@ -8,10 +8,16 @@
 // (`text`, `json`, `arrayBuffer`, `bytes`, `blob`, `formData`) marks it
 // used, and reading it again rejects with a TypeError. `formData()` parses
 // multipart/form-data and application/x-www-form-urlencoded.
-// Divergences: bodies are fully buffered — there is no ReadableStream, a
-// ReadableStream is not accepted as a body, and the `body` getter returns
-// null or a Uint8Array copy of the bytes (reading it does not mark the body
-// used).
+// A body is either buffered, `{ bytes, used }`, or streamed from a source
+// (a `fetch` response), `{ source, used }` where `source.pull()` returns
+// the next chunk (a Uint8Array) or null at the end, and `source.cancel()`
+// stops it. A streamed body's `body` getter is a `ResponseBodyStream`: a
+// minimal stand-in for ReadableStream with `getReader()` (`read`,
+// `cancel`, `releaseLock`), `cancel()`, `locked` and async
+// iteration, yielding chunks as they arrive.
+// Divergences: there is no ReadableStream, a ReadableStream is not
+// accepted as a body, and a buffered body's `body` getter returns null or
+// a Uint8Array copy of the bytes (reading it does not mark the body used).
 (function body(internal) {
   'use strict';
 
@@ -120,15 +126,97 @@
     return { bytes: internal.utf8Encode(init), type: 'text/plain;charset=UTF-8' };
   };
 
+  // Every remaining chunk of a streamed body, concatenated.
+  const drain = (body) => {
+    const chunks = [];
+    for (let chunk = body.source.pull(); chunk !== null; chunk = body.source.pull()) {
+      chunks.push(chunk);
+    }
+    return internal.concatBytes(chunks);
+  };
+
+  // Turns an unread streamed body into a buffered one (for `clone()`).
+  internal.bufferBody = (body) => {
+    if (body.source !== undefined && !body.used) {
+      body.bytes = drain(body);
+      delete body.source;
+    }
+  };
+
+  const token = Symbol('internal');
+
+  class ResponseBodyStream {
+    #body;
+    #locked = false;
+
+    constructor(key, body) {
+      if (key !== token) throw new TypeError('Illegal constructor');
+      this.#body = body;
+    }
+
+    get locked() {
+      return this.#locked;
+    }
+
+    async cancel() {
+      this.#body.used = true;
+      this.#body.done = true;
+      this.#body.source.cancel();
+    }
+
+    getReader() {
+      if (this.#locked) throw new TypeError('ResponseBodyStream.getReader: the stream is locked');
+      this.#locked = true;
+      const body = this.#body;
+      const stream = this;
+      return {
+        read: async () => {
+          if (body.done) return { value: undefined, done: true };
+          body.used = true;
+          const chunk = body.source.pull();
+          if (chunk === null) {
+            body.done = true;
+            return { value: undefined, done: true };
+          }
+          return { value: chunk, done: false };
+        },
+        cancel: () => stream.cancel(),
+        releaseLock: () => {
+          stream.#locked = false;
+        },
+      };
+    }
+
+    [Symbol.asyncIterator]() {
+      const reader = this.getReader();
+      return {
+        next: () => reader.read(),
+        return: async (value) => {
+          await reader.cancel();
+          return { value, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+    }
+  }
+  internal.brand(ResponseBodyStream);
+
   // Adds the Body mixin's members to `Class.prototype`. `stateOf(object)`
-  // returns `{ body, headers }` (a body is `{ bytes, used }` or null) and
-  // throws a TypeError for objects that are not instances of `Class`.
+  // returns `{ body, headers }` (a body as described at the top, or null)
+  // and throws a TypeError for objects that are not instances of `Class`.
   internal.mixinBody = (Class, stateOf) => {
     async function consume(object) {
       const { body } = stateOf(object);
       if (body === null) return new Uint8Array(0);
       if (body.used) throw new TypeError('The body has already been consumed');
       body.used = true;
+      if (body.source !== undefined) {
+        const bytes = drain(body);
+        body.done = true;
+        return bytes;
+      }
       return body.bytes;
     }
 
@@ -137,7 +225,12 @@
     const members = {
       get body() {
         const { body } = stateOf(this);
-        return body === null ? null : body.bytes.slice();
+        if (body === null) return null;
+        if (body.source !== undefined) {
+          body.stream ??= new ResponseBodyStream(token, body);
+          return body.stream;
+        }
+        return body.bytes.slice();
       },
       get bodyUsed() {
         const { body } = stateOf(this);

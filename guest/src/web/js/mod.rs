@@ -1,6 +1,6 @@
 //! Web APIs written in JS: events, abort, `DOMException`, `Blob`, `File`,
-//! `FormData`, `Headers`, `Request`, `Response` and the small globals
-//! (`self`, `navigator`, `reportError`, `queueMicrotask`).
+//! `FormData`, `Headers`, `Request`, `Response`, `fetch` and the small
+//! globals (`self`, `navigator`, `reportError`, `queueMicrotask`).
 //!
 //! Each `.js` file here is one API family. A file is a single function
 //! expression `(function name(internal) { ... })`: evaluating it defines
@@ -18,7 +18,7 @@ use javy::quickjs::{Ctx, Function, Object, context::EvalOptions};
 use crate::js_error;
 
 /// The files, in dependency order, with the names their stack frames show.
-const FILES: [(&str, &str); 11] = [
+const FILES: [(&str, &str); 12] = [
     ("common.js", include_str!("common.js")),
     ("dom_exception.js", include_str!("dom_exception.js")),
     ("events.js", include_str!("events.js")),
@@ -30,11 +30,14 @@ const FILES: [(&str, &str); 11] = [
     ("body.js", include_str!("body.js")),
     ("request.js", include_str!("request.js")),
     ("response.js", include_str!("response.js")),
+    ("fetch.js", include_str!("fetch.js")),
 ];
 
 /// Evaluates every file and calls its function with the shared `internal`.
 pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     let internal = Object::new(ctx.clone())?;
+    // `fetch.js` sends through the host's `http` interface.
+    internal.set("http", crate::capabilities::http::natives(ctx)?)?;
     for (name, source) in FILES {
         let mut options = EvalOptions::default();
         options.filename = Some(format!("jsbox:web/{name}"));

@@ -11,8 +11,8 @@
 // time, and otherwise only checked to start with a scheme (no relative URLs
 // either way: there is no base URL); `mode`, `credentials`, `cache`,
 // `referrer`, `referrerPolicy`, `integrity`, `keepalive`, `priority` and
-// `duplex` are neither read from `init` nor exposed, since nothing here
-// sends requests; headers have no `request` guard.
+// `duplex` are neither read from `init` nor exposed, since `fetch` (fetch.js)
+// has no use for them; headers have no `request` guard.
 (function request(internal) {
   'use strict';
 

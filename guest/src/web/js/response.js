@@ -8,10 +8,11 @@
 // RangeError; sets Location), `Response.json(data, init)`; `type`, `url`,
 // `redirected`, `status`, `ok`, `statusText`, `headers`, `clone()` and the
 // Body mixin.
-// Divergences: no response here comes from a network, so `type` is
-// 'default' or 'error', `url` is '' and `redirected` is false; headers have
-// no `response`/`immutable` guards (even `Response.error()`'s headers can
-// be changed).
+// Responses from `fetch` (made by `internal.networkResponse`) have type
+// 'basic', their final `url`, `redirected` and a streamed body (body.js).
+// Divergences: headers have no `response`/`immutable` guards (even
+// `Response.error()`'s headers can be changed); `clone()` of a streamed
+// response reads the rest of its body first.
 (function response(internal) {
   'use strict';
 
@@ -32,6 +33,8 @@
     #statusText = '';
     #headers;
     #body = null;
+    #url = '';
+    #redirected = false;
 
     constructor(body = null, init = {}) {
       init ??= {};
@@ -89,8 +92,8 @@
     }
 
     get type() { return this.#type; }
-    get url() { return ''; }
-    get redirected() { return false; }
+    get url() { return this.#url; }
+    get redirected() { return this.#redirected; }
     get status() { return this.#status; }
     get ok() { return this.#status >= 200 && this.#status <= 299; }
     get statusText() { return this.#statusText; }
@@ -100,8 +103,11 @@
       if (this.#body?.used) {
         throw new TypeError('Response.clone: the body has already been used');
       }
+      if (this.#body !== null) internal.bufferBody(this.#body);
       const copy = new Response(null, { headers: this.#headers });
       copy.#type = this.#type;
+      copy.#url = this.#url;
+      copy.#redirected = this.#redirected;
       copy.#status = this.#status;
       copy.#statusText = this.#statusText;
       if (this.#body !== null) copy.#body = { bytes: this.#body.bytes, used: false };
@@ -109,6 +115,18 @@
     }
 
     static {
+      // A response received by `fetch`: `source` streams its body (null
+      // for a response without one).
+      internal.networkResponse = ({ status, statusText, headers, source, url, redirected }) => {
+        const response = new Response(null, { headers });
+        response.#type = 'basic';
+        response.#status = status;
+        response.#statusText = statusText;
+        response.#url = url;
+        response.#redirected = redirected;
+        if (source !== null) response.#body = { source, used: false };
+        return response;
+      };
       internal.mixinBody(Response, (response) => ({
         body: response.#body,
         headers: response.#headers,

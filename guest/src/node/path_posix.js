@@ -1,0 +1,5 @@
+// `node:path/posix`: the same module as `node:path`.
+(function pathPosix(builtin) {
+  'use strict';
+  return builtin('path');
+})

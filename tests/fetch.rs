@@ -1,0 +1,253 @@
+//! Global `fetch` over the host's `http` interface: the net grant, the
+//! audit log, redirects re-checked per hop, streaming bodies and the
+//! deadline, against a loopback server started by the test.
+
+mod support;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use jsbox::{
+    Decision, Grants, Limits, MemoryAuditSink, MemorySink, OutcomeKind, RunOptions, Runtime, Script,
+};
+use support::http_server::{self, Server};
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::builder().build().expect("runtime builds"))
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(http_server::start)
+}
+
+struct Ran {
+    outcome: OutcomeKind,
+    logs: Vec<String>,
+    audit: Arc<MemoryAuditSink>,
+    permissions_denied: u64,
+    wall: Duration,
+}
+
+/// Runs `source` as a module with `BASE` defined as the server's URL.
+fn run(source: &str, grants: Grants, timeout: Duration) -> Ran {
+    let logs = Arc::new(MemorySink::new());
+    let audit = Arc::new(MemoryAuditSink::new());
+    let source = format!("const BASE = '{}';\n{source}", server().base());
+    let execution = runtime().run(
+        &Script::module("fetch.mjs", source),
+        RunOptions::default()
+            .with_log_sink(logs.clone())
+            .with_audit_sink(audit.clone())
+            .with_grants(grants)
+            .with_limits(Limits {
+                timeout,
+                ..Limits::default()
+            }),
+    );
+    if let jsbox::Outcome::UncaughtException(error) = &execution.outcome {
+        eprintln!("uncaught: {error}");
+    }
+    Ran {
+        outcome: execution.outcome.kind(),
+        logs: logs.messages(),
+        audit,
+        permissions_denied: execution.report.permissions_denied,
+        wall: Duration::from_micros(execution.report.wall_us),
+    }
+}
+
+fn loopback() -> Grants {
+    Grants::builder()
+        .allow_net([format!("127.0.0.1:{}", server().port)])
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn an_allowed_host_is_fetched_and_audited() {
+    let ran = run(
+        "const r = await fetch(BASE + '/hello');
+         console.log(r.status, r.ok, r.statusText, r.type, r.url === BASE + '/hello', r.redirected);
+         console.log(r.headers.get('content-type'), await r.text(), r.bodyUsed);
+         const post = await fetch(BASE + '/echo', { method: 'POST', body: 'payload', headers: { 'x-test': 'yes' } });
+         console.log(await post.text());",
+        loopback(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(
+        ran.logs,
+        [
+            "200 true OK basic true false",
+            "text/plain hello true",
+            "POST yes payload"
+        ]
+    );
+    let events = ran.audit.events();
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| e.decision == Decision::Allowed
+        && e.operation == "http.send"
+        && e.target == format!("127.0.0.1:{}", server().port)));
+    assert_eq!(ran.permissions_denied, 0);
+}
+
+#[test]
+fn a_host_outside_the_grant_is_denied_audited_and_counted() {
+    let before = runtime().metrics().permissions_denied;
+    let ran = run(
+        "try { await fetch(BASE + '/hello'); } catch (e) {
+           console.log(e.code, e.message);
+         }
+         console.log('still running');",
+        Grants::builder()
+            .allow_net(["example.com"])
+            .build()
+            .unwrap(),
+        Duration::from_secs(10),
+    );
+    let port = server().port;
+    assert_eq!(ran.outcome, OutcomeKind::Ok);
+    assert_eq!(
+        ran.logs,
+        [
+            format!(
+                "ERR_ACCESS_DENIED Requires net access to \"127.0.0.1:{port}\", run again with \
+                 --allow-net=127.0.0.1:{port}"
+            ),
+            "still running".to_owned(),
+        ]
+    );
+    let events = ran.audit.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].decision, Decision::Denied);
+    assert_eq!(
+        events[0].permission,
+        format!("--allow-net=127.0.0.1:{port}")
+    );
+    assert_eq!(ran.permissions_denied, 1);
+    assert!(runtime().metrics().permissions_denied > before);
+}
+
+#[test]
+fn redirects_are_followed_and_every_hop_is_checked() {
+    let port = server().port;
+    let ran = run(
+        &format!(
+            "const r = await fetch(BASE + '/redirect');
+             console.log(r.status, r.redirected, r.url === BASE + '/hello', await r.text());
+             const manual = await fetch(BASE + '/redirect', {{ redirect: 'manual' }});
+             console.log(manual.status, manual.headers.get('location'));
+             try {{ await fetch(BASE + '/redirect-to?http://localhost:{port}/hello'); }}
+             catch (e) {{ console.log(e.code); }}"
+        ),
+        loopback(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(
+        ran.logs,
+        ["200 true true hello", "302 /hello", "ERR_ACCESS_DENIED"]
+    );
+    let decisions: Vec<_> = ran
+        .audit
+        .events()
+        .iter()
+        .map(|e| (e.target.clone(), e.decision))
+        .collect();
+    let here = format!("127.0.0.1:{port}");
+    assert_eq!(
+        decisions,
+        [
+            (here.clone(), Decision::Allowed),
+            (here.clone(), Decision::Allowed),
+            (here.clone(), Decision::Allowed),
+            (here, Decision::Allowed),
+            (format!("localhost:{port}"), Decision::Denied),
+        ]
+    );
+}
+
+#[test]
+fn a_streamed_body_arrives_chunk_by_chunk() {
+    // The server sends the second chunk only after `/continue` is
+    // requested: a fetch that buffered the whole body would wait for it
+    // forever and the run would time out.
+    let ran = run(
+        "const r = await fetch(BASE + '/stream');
+         const reader = r.body.getReader();
+         const decoder = new TextDecoder();
+         const first = await reader.read();
+         console.log(decoder.decode(first.value), r.bodyUsed);
+         await (await fetch(BASE + '/continue')).text();
+         for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+           console.log(decoder.decode(chunk.value));
+         }
+         const again = await fetch(BASE + '/hello');
+         for await (const chunk of again.body) console.log('iterated', decoder.decode(chunk));",
+        loopback(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["first true", "second", "iterated hello"]);
+}
+
+#[test]
+fn a_slow_server_is_cut_at_the_deadline() {
+    let ran = run(
+        "const r = await fetch(BASE + '/slow');
+         console.log('head arrived');
+         await r.text();
+         console.log('unreachable');",
+        loopback(),
+        Duration::from_millis(700),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Timeout, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["head arrived"]);
+    // Cut at the deadline, not when the server gives up (30 s).
+    assert!(ran.wall < Duration::from_secs(5), "took {:?}", ran.wall);
+}
+
+#[test]
+fn bad_urls_and_schemes_are_type_errors() {
+    let ran = run(
+        "for (const url of ['file:///etc/passwd', 'not a url']) {
+           try { await fetch(url); } catch (e) { console.log(e.name); }
+         }",
+        Grants::all(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["TypeError", "TypeError"]);
+}
+
+#[test]
+fn abort_between_chunks_clone_and_redirect_error() {
+    let ran = run(
+        "const controller = new AbortController();
+         const r = await fetch(BASE + '/drip', { signal: controller.signal });
+         const reader = r.body.getReader();
+         console.log(new TextDecoder().decode((await reader.read()).value));
+         controller.abort();
+         try { await reader.read(); } catch (e) { console.log(e.name); }
+         try { await fetch(BASE + '/hello', { signal: controller.signal }); } catch (e) { console.log(e.name); }
+         const original = await fetch(BASE + '/hello');
+         const copy = original.clone();
+         console.log(await original.text(), await copy.text());
+         try { await fetch(BASE + '/redirect', { redirect: 'error' }); } catch (e) { console.log(e.name); }",
+        loopback(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(
+        ran.logs,
+        [
+            "first",
+            "AbortError",
+            "AbortError",
+            "hello hello",
+            "TypeError"
+        ]
+    );
+}
