@@ -670,7 +670,7 @@ async fn grants_come_from_the_tenant_and_denials_are_counted() {
         "[limits]\ntimeout = '5s'\n[tenants.trusted.grants]\nallow_net = ['127.0.0.1:9']\n",
     )
     .unwrap();
-    let server = Server::start(&["--config", config.to_str().unwrap()]);
+    let mut server = Server::start(&["--config", config.to_str().unwrap()]);
     let fetch = |tenant: &'static str| {
         Request::get("/fetch")
             .header("x-tenant-id", tenant)
@@ -678,10 +678,15 @@ async fn grants_come_from_the_tenant_and_denials_are_counted() {
             .unwrap()
     };
     // Nothing is granted by default: the fetch is refused before any I/O.
-    assert_eq!(
-        send(server.addr, fetch("other")).await.text(),
-        "ERR_ACCESS_DENIED"
-    );
+    let mut request = fetch("other");
+    request
+        .headers_mut()
+        .insert("x-request-id", "denied-1".parse().unwrap());
+    assert_eq!(send(server.addr, request).await.text(), "ERR_ACCESS_DENIED");
+    let denied = server.wait_for_log(|line| line["target"] == "jsbox::audit");
+    assert_eq!(denied["message"], "permission denied");
+    assert_eq!(denied["request_id"], "denied-1");
+    assert_eq!(denied["access"], "net");
     // The trusted tenant may try; port 9 refuses the connection instead.
     let reply = send(server.addr, fetch("trusted")).await;
     assert_eq!(reply.status, StatusCode::OK);

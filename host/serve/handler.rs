@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 
 use super::admission::Admission;
 use super::config::{ServeConfig, valid_tenant};
-use super::logging::TracingSink;
+use super::logging::{TracingAuditSink, TracingSink};
 use super::metrics::ServeMetrics;
 
 /// Everything requests share.
@@ -218,6 +218,9 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
             .with_context(context)
             .with_limits(limits.clone())
             .with_grants(grants.clone())
+            .with_audit_sink(Arc::new(TracingAuditSink {
+                app: app.app_name.clone(),
+            }))
             .with_module_root(&app.config.module_root)
             .with_log_sink(Arc::new(TracingSink {
                 app: app.app_name.clone(),
