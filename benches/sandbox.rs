@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use jsbox::{Limits, OutcomeKind, RunOptions, Runtime, RuntimeBuilder, Script};
+use jsbox::{HttpRequest, Limits, OutcomeKind, RunOptions, Runtime, RuntimeBuilder, Script};
 
 const WORKLOADS: &str = include_str!("peers/workloads.json");
 
@@ -41,6 +41,7 @@ fn main() {
     startup(&mut table, &settings);
     let full = Runtime::builder().build().expect("runtime builds");
     fresh_sandboxes(&mut table, &settings, &workloads, &full);
+    fetch_handler(&mut table, &settings, &full);
     throughput(&mut table, &settings, &workloads, &full);
     let fuel_per_ms = workload_costs(&mut table, &settings, &workloads);
     deadline_overshoot(&mut table, &settings, &full);
@@ -133,6 +134,43 @@ fn fresh_sandboxes(
         "µs",
         time_runs(&plain, &script, settings, 500),
     );
+}
+
+/// Microseconds per `Runtime::handle` of the small JSON fetch handler that
+/// `benches/serve.sh` serves over HTTP: the in-process cost of a request.
+fn fetch_handler(table: &mut Table, settings: &Settings, full: &Runtime) {
+    let entry = Script::module("handler.mjs", include_str!("serve/handler.mjs"));
+    let request = || HttpRequest {
+        method: "GET".to_owned(),
+        url: "http://127.0.0.1:8080/bench".to_owned(),
+        headers: vec![("host".to_owned(), "127.0.0.1:8080".to_owned())],
+        body: Vec::new(),
+    };
+    let handle = || {
+        let run = full.handle(
+            &entry,
+            request(),
+            &[],
+            RunOptions::default(),
+            Box::new(drop),
+        );
+        assert_eq!(run.outcome.kind(), OutcomeKind::Ok, "{:?}", run.outcome);
+    };
+    for _ in 0..50 {
+        handle();
+    }
+    let rounds = (0..settings.rounds)
+        .map(|_| {
+            (0..2000 / settings.scale)
+                .map(|_| {
+                    let started = Instant::now();
+                    handle();
+                    started.elapsed().as_secs_f64() * 1e6
+                })
+                .collect()
+        })
+        .collect();
+    table.add("fresh fetch handler [Runtime::handle]", "µs", rounds);
 }
 
 /// Microseconds per `runtime.run`, `per_round` samples in each round.

@@ -14,7 +14,8 @@ use crate::runtime::{Runtime, RuntimeInner};
 impl Runtime {
     /// Registers the runtime's metrics with `registry`: runs by outcome,
     /// sandboxes in use, pool capacity, bytecode-cache hits, misses and
-    /// entries, and whether the compiled guest came from the disk cache.
+    /// entries, whether the compiled guest came from the disk cache, and
+    /// the host calls its grants refused.
     /// They are read from the runtime at every scrape; the registry does not
     /// keep the runtime alive, and scrapes after it is dropped yield nothing.
     /// Fails only if `registry` already has metrics of the same names.
@@ -39,10 +40,11 @@ struct Metrics {
     bytecode_entries: IntGauge,
     component_cache_hits: IntCounter,
     component_cache_misses: IntCounter,
+    permissions_denied: IntCounter,
 }
 
 impl Metrics {
-    fn collectors(&self) -> [&dyn Collector; 8] {
+    fn collectors(&self) -> [&dyn Collector; 9] {
         [
             &self.runs,
             &self.sandboxes_in_use,
@@ -52,6 +54,7 @@ impl Metrics {
             &self.bytecode_entries,
             &self.component_cache_hits,
             &self.component_cache_misses,
+            &self.permissions_denied,
         ]
     }
 }
@@ -90,6 +93,10 @@ impl RuntimeCollector {
             component_cache_misses: IntCounter::new(
                 "jsbox_component_cache_misses_total",
                 "Compiled guests that had to be compiled (the disk cache had none).",
+            )?,
+            permissions_denied: IntCounter::new(
+                "jsbox_permissions_denied_total",
+                "Host calls refused because the run's grants did not allow them.",
             )?,
         };
         let descs = metrics
@@ -143,6 +150,7 @@ impl Collector for RuntimeCollector {
         let cached = matches!(inner.component_source, ComponentSource::Cached(_));
         set(&metrics.component_cache_hits, u64::from(cached));
         set(&metrics.component_cache_misses, u64::from(!cached));
+        set(&metrics.permissions_denied, snapshot.permissions_denied);
         metrics
             .collectors()
             .iter()

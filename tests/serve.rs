@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -54,6 +54,19 @@ export default {
       }
       case '/throw':
         throw new Error('handler bug');
+      case '/wait-until':
+        ctx.waitUntil(new Promise((resolve) => setTimeout(() => {
+          console.log('background work done');
+          resolve();
+        }, 500)));
+        return new Response('answered first');
+      case '/fetch':
+        try {
+          await fetch('http://127.0.0.1:9/');
+          return new Response('fetched');
+        } catch (error) {
+          return new Response(String(error.code ?? error.name));
+        }
       case '/slow':
         await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms'))));
         return new Response('slow done');
@@ -69,15 +82,21 @@ struct Server {
     addr: SocketAddr,
     admin: SocketAddr,
     lines: Arc<Mutex<Vec<String>>>,
+    entry: PathBuf,
     _dir: TempDir,
 }
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        Server::start_with_env(args, &[])
+    }
+
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let entry = dir.path().join("handler.mjs");
         std::fs::write(&entry, HANDLER).expect("write the handler");
         let mut child = jsbox_serve(&entry, args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -95,6 +114,7 @@ impl Server {
             addr: SocketAddr::from(([0, 0, 0, 0], 0)),
             admin: SocketAddr::from(([0, 0, 0, 0], 0)),
             lines,
+            entry,
             _dir: dir,
         };
         let listening = server.wait_for_log(|line| line["message"] == "listening");
@@ -277,6 +297,18 @@ async fn handler_sees_request_context_and_env() {
     let id = reply.headers["x-request-id"].to_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
     assert_eq!(reply.json()["requestId"], id.as_str());
+    // Header values are bytes: UTF-8 (or any bytes) arrive one character
+    // per byte, as Fetch's Headers hold them, instead of failing the request.
+    let request = Request::get("/echo")
+        .header(
+            "x-custom",
+            hyper::header::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        )
+        .body(empty())
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["header"], "caf\u{c3}\u{a9}");
     assert_eq!(server.get("/nowhere").await.status, StatusCode::NOT_FOUND);
     let reply = send(server.addr, post("/size", "12345")).await;
     assert_eq!(reply.text(), "5");
@@ -284,7 +316,8 @@ async fn handler_sees_request_context_and_env() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn streamed_request_bodies_are_read_up_to_the_limit() {
-    let server = Server::start(&["--max-body", "64K"]);
+    // Set through the environment, as a container would.
+    let server = Server::start_with_env(&[], &[("JSBOX_MAX_BODY", "64K")]);
     // 48 KiB in 48 chunks, without a content-length.
     let request = Request::post("/size")
         .body(Chunked::new(&[b'x'; 1024], 48))
@@ -578,4 +611,89 @@ fn bad_configuration_is_refused_at_start_with_a_clear_error() {
 
 fn empty() -> Full<Bytes> {
     Full::default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_response_does_not_wait_for_wait_until_work() {
+    let mut server = Server::start(&["--timeout", "5s"]);
+    let request = Request::get("/wait-until")
+        .header("x-request-id", "bg-1")
+        .body(empty())
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.text(), "answered first");
+    let background = |line: &Value| line["message"] == "background work done";
+    assert!(
+        !server.lines.lock().unwrap().iter().any(|line| {
+            serde_json::from_str::<Value>(line).is_ok_and(|line| background(&line))
+        }),
+        "the response waited for the waitUntil work"
+    );
+    let done = server.wait_for_log(background);
+    assert_eq!(done["request_id"], "bg-1");
+    let logged = server.wait_for_log(|line| line["target"] == "jsbox::request");
+    assert_eq!(logged["request_id"], "bg-1");
+    assert_eq!(logged["outcome"], "ok");
+    assert!(logged["wall_ms"].as_f64().unwrap() >= 500.0, "{logged}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_reloads_an_entry_that_compiles_and_keeps_one_that_does_not() {
+    let mut server = Server::start(&["--watch"]);
+    assert_eq!(server.get("/global").await.text(), "absent");
+    std::fs::write(
+        &server.entry,
+        "export default { fetch() { return new Response('version 2'); } };",
+    )
+    .unwrap();
+    server.wait_for_log(|line| line["message"] == "reloaded the entry");
+    assert_eq!(server.get("/global").await.text(), "version 2");
+    std::fs::write(&server.entry, "export default { fetch( }").unwrap();
+    let failed = server.wait_for_log(|line| {
+        line["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("reload failed"))
+    });
+    assert!(
+        failed["error"].as_str().unwrap().contains("SyntaxError"),
+        "{failed}"
+    );
+    assert_eq!(server.get("/global").await.text(), "version 2");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grants_come_from_the_tenant_and_denials_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("jsbox.toml");
+    std::fs::write(
+        &config,
+        "[limits]\ntimeout = '5s'\n[tenants.trusted.grants]\nallow_net = ['127.0.0.1:9']\n",
+    )
+    .unwrap();
+    let mut server = Server::start(&["--config", config.to_str().unwrap()]);
+    let fetch = |tenant: &'static str| {
+        Request::get("/fetch")
+            .header("x-tenant-id", tenant)
+            .body(empty())
+            .unwrap()
+    };
+    // Nothing is granted by default: the fetch is refused before any I/O.
+    let mut request = fetch("other");
+    request
+        .headers_mut()
+        .insert("x-request-id", "denied-1".parse().unwrap());
+    assert_eq!(send(server.addr, request).await.text(), "ERR_ACCESS_DENIED");
+    let denied = server.wait_for_log(|line| line["target"] == "jsbox::audit");
+    assert_eq!(denied["message"], "permission denied");
+    assert_eq!(denied["request_id"], "denied-1");
+    assert_eq!(denied["access"], "net");
+    // The trusted tenant may try; port 9 refuses the connection instead.
+    let reply = send(server.addr, fetch("trusted")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_ne!(reply.text(), "ERR_ACCESS_DENIED");
+    assert_ne!(reply.text(), "fetched");
+    server
+        .wait_for_metric("jsbox_permissions_denied_total", 1.0)
+        .await;
+    assert_eq!(server.metric("jsbox_permissions_denied_total").await, 1.0);
 }

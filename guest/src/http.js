@@ -38,16 +38,35 @@
     waitUntil(promise) { waitUntil(promise); }
   }
 
-  async function send(response) {
+  // Hands `response` to the host. Synchronous: a Response's bytes are
+  // already there, and every await would cost a job.
+  function send(response) {
     if (!(response instanceof Response)) {
       throw new TypeError('the fetch handler must return (or resolve to) a Response');
     }
     if (response.type === 'error') {
       throw new TypeError('the fetch handler returned Response.error()');
     }
+    if (response.bodyUsed) {
+      throw new TypeError('the fetch handler returned a Response whose body was already read');
+    }
     const headers = [];
     for (const [name, value] of response.headers) headers.push(name, value);
-    respond(response.status, headers, await response.bytes());
+    respond(response.status, headers, response.body ?? new Uint8Array(0));
+  }
+
+  // Sends what a handler gave: a Response at once, a promise once it
+  // resolves. Returns a promise that settles when the response is sent.
+  function settle(result) {
+    if (result instanceof Response) {
+      try {
+        send(result);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return Promise.resolve(result).then(send);
   }
 
   // Returns the promise of the response being sent, or null when the entry
@@ -63,9 +82,13 @@
 
     if (handler !== null && handler !== undefined && typeof handler.fetch === 'function') {
       const ctx = Object.freeze({ waitUntil });
-      return Promise.resolve()
-        .then(() => handler.fetch(request, env, ctx))
-        .then(send);
+      let result;
+      try {
+        result = handler.fetch(request, env, ctx);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return settle(result);
     }
     let result;
     let responded = false;
@@ -77,6 +100,6 @@
       result = response;
     });
     dispatchEvent.call(globalThis, event);
-    return responded ? Promise.resolve(result).then(send) : null;
+    return responded ? settle(result) : null;
   };
 })

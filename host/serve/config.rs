@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use jsbox::{Limits, Script, SourceKind};
+use jsbox::{Grants, Limits, Script, SourceKind};
 use serde::Deserialize;
 
 use crate::cli::args::{parse_duration, parse_fuel, parse_size};
@@ -52,6 +52,11 @@ pub struct ServeArgs {
     /// Run the entry as a classic script instead of an ES module.
     #[arg(long)]
     script: bool,
+
+    /// Reload the entry when its file changes (checked twice a second). A
+    /// new version that does not compile is logged and the old one kept.
+    #[arg(long)]
+    watch: bool,
 
     /// Sandboxes running at once; more requests wait in the queue
     /// [default: 2 x CPUs].
@@ -117,6 +122,7 @@ struct FileConfig {
     admin_listen: Option<SocketAddr>,
     app_name: Option<String>,
     script: Option<bool>,
+    watch: Option<bool>,
     max_concurrent: Option<u32>,
     queue: Option<u32>,
     max_body: Option<String>,
@@ -129,7 +135,33 @@ struct FileConfig {
     #[serde(default)]
     vars: BTreeMap<String, String>,
     #[serde(default)]
+    grants: FileGrants,
+    #[serde(default)]
     tenants: BTreeMap<String, FileTenant>,
+}
+
+/// `[grants]` or `[tenants.<id>.grants]`: the permissions of a request's
+/// run, as `jsbox run`'s `--allow-*`/`--deny-*` flags give them. Each key
+/// is `true` (everything of its kind) or a list of rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGrants {
+    allow_read: Option<FileRules>,
+    allow_write: Option<FileRules>,
+    allow_net: Option<FileRules>,
+    allow_env: Option<FileRules>,
+    deny_read: Option<FileRules>,
+    deny_write: Option<FileRules>,
+    deny_net: Option<FileRules>,
+    deny_env: Option<FileRules>,
+}
+
+/// `true`, `false` or a list of rules.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FileRules {
+    All(bool),
+    Some(Vec<String>),
 }
 
 /// `[limits]` or `[tenants.<id>.limits]`.
@@ -151,12 +183,18 @@ struct FileTenant {
     /// Added to (and overriding) the global `[vars]` for this tenant.
     #[serde(default)]
     vars: BTreeMap<String, String>,
+    /// Replaces the global `[grants]` for this tenant, when present.
+    grants: Option<FileGrants>,
 }
 
 /// The validated configuration the server runs with.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub entry: Script,
+    /// The entry's file, as given.
+    pub entry_path: PathBuf,
+    /// Whether to reload the entry when its file changes.
+    pub watch: bool,
     /// The entry's directory: what it may import from.
     pub module_root: PathBuf,
     pub listen: SocketAddr,
@@ -173,6 +211,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// The `env` of requests without a configured tenant.
     pub vars: Vec<(String, String)>,
+    /// The permissions of requests without a configured tenant.
+    pub grants: Grants,
     pub tenants: BTreeMap<String, TenantConfig>,
 }
 
@@ -181,6 +221,7 @@ pub struct ServeConfig {
 pub struct TenantConfig {
     pub limits: Limits,
     pub vars: Vec<(String, String)>,
+    pub grants: Grants,
 }
 
 /// Why the configuration was refused.
@@ -193,12 +234,8 @@ pub enum ConfigError {
     },
     #[error("invalid config file {path}: {message}")]
     ParseFile { path: PathBuf, message: String },
-    #[error("invalid `{key}` in {origin}: {message}")]
-    Value {
-        key: String,
-        origin: String,
-        message: String,
-    },
+    #[error("invalid `{key}` (from a flag, a JSBOX_* variable or the config file): {message}")]
+    Value { key: String, message: String },
     #[error("no entry: give the handler file as an argument, or `entry` in the config file")]
     NoEntry,
     #[error("{0}")]
@@ -213,13 +250,8 @@ impl ServeConfig {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
-        let origin = args
-            .config
-            .as_ref()
-            .map_or("the defaults".to_owned(), |p| p.display().to_string());
         let value = |key: &str, message: String| ConfigError::Value {
             key: key.to_owned(),
-            origin: origin.clone(),
             message,
         };
         // Relative paths in the file are relative to the file.
@@ -233,11 +265,12 @@ impl ServeConfig {
             .entry
             .or(file.entry.map(|p| base.join(p)))
             .ok_or(ConfigError::NoEntry)?;
-        let (mut entry, module_root) =
-            crate::cli::run::read_script(&entry_path, true).map_err(ConfigError::Entry)?;
-        if args.script || file.script == Some(true) {
-            entry.kind = SourceKind::Script;
-        }
+        let kind = if args.script || file.script == Some(true) {
+            SourceKind::Script
+        } else {
+            SourceKind::Module
+        };
+        let (entry, module_root) = read_entry(&entry_path, kind).map_err(ConfigError::Entry)?;
         let app_name = args.app_name.or(file.app_name).unwrap_or_else(|| {
             entry_path
                 .file_stem()
@@ -304,6 +337,10 @@ impl ServeConfig {
         }
         let mut vars = file.vars;
         vars.extend(args.vars);
+        let grants = file
+            .grants
+            .build("grants")
+            .map_err(|(key, e)| value(&key, e))?;
         let mut tenants = BTreeMap::new();
         for (id, tenant) in file.tenants {
             if !valid_tenant(&id) {
@@ -319,10 +356,25 @@ impl ServeConfig {
             let mut tenant_vars = vars.clone();
             tenant_vars.extend(tenant.vars);
             let vars = tenant_vars.into_iter().collect();
-            tenants.insert(id, TenantConfig { limits, vars });
+            let grants = match tenant.grants {
+                None => grants.clone(),
+                Some(own) => own
+                    .build(&format!("tenants.{id}.grants"))
+                    .map_err(|(key, e)| value(&key, e))?,
+            };
+            tenants.insert(
+                id,
+                TenantConfig {
+                    limits,
+                    vars,
+                    grants,
+                },
+            );
         }
         Ok(ServeConfig {
             entry,
+            watch: args.watch || file.watch == Some(true),
+            entry_path,
             module_root,
             listen: args
                 .listen
@@ -345,15 +397,16 @@ impl ServeConfig {
             cache_dir: args.cache_dir.or(file.cache_dir.map(|p| base.join(p))),
             limits,
             vars: vars.into_iter().collect(),
+            grants,
             tenants,
         })
     }
 
-    /// The limits and `env` of a request of `tenant`.
-    pub fn for_tenant(&self, tenant: Option<&str>) -> (&Limits, &[(String, String)]) {
+    /// The limits, `env` and grants of a request of `tenant`.
+    pub fn for_tenant(&self, tenant: Option<&str>) -> (&Limits, &[(String, String)], &Grants) {
         match tenant.and_then(|id| self.tenants.get(id)) {
-            Some(tenant) => (&tenant.limits, &tenant.vars),
-            None => (&self.limits, &self.vars),
+            Some(tenant) => (&tenant.limits, &tenant.vars, &tenant.grants),
+            None => (&self.limits, &self.vars, &self.grants),
         }
     }
 }
@@ -384,6 +437,33 @@ impl FileLimits {
     }
 }
 
+impl FileGrants {
+    /// The grants; errors name the key of `table` at fault.
+    fn build(self, table: &str) -> Result<Grants, (String, String)> {
+        let mut builder = Grants::builder();
+        macro_rules! apply {
+            ($field:ident, $all:ident) => {
+                match self.$field {
+                    None | Some(FileRules::All(false)) => {}
+                    Some(FileRules::All(true)) => builder = builder.$all(),
+                    Some(FileRules::Some(rules)) => builder = builder.$field(rules),
+                }
+            };
+        }
+        apply!(allow_read, allow_read_all);
+        apply!(allow_write, allow_write_all);
+        apply!(allow_net, allow_net_all);
+        apply!(allow_env, allow_env_all);
+        apply!(deny_read, deny_read_all);
+        apply!(deny_write, deny_write_all);
+        apply!(deny_net, deny_net_all);
+        apply!(deny_env, deny_env_all);
+        builder
+            .build()
+            .map_err(|e| (table.to_owned(), e.to_string()))
+    }
+}
+
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
         path: path.to_owned(),
@@ -393,6 +473,14 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.to_owned(),
         message: e.to_string(),
     })
+}
+
+/// Reads the entry file as a script of `kind`; also its directory, the
+/// entry's module root.
+pub fn read_entry(path: &Path, kind: SourceKind) -> Result<(Script, PathBuf), String> {
+    let (mut entry, root) = crate::cli::run::read_script(path, true)?;
+    entry.kind = kind;
+    Ok((entry, root))
 }
 
 /// Parses `--var KEY=VALUE`.

@@ -3,7 +3,8 @@
 //! blocking thread, the response, and the request's log line and metrics.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -14,14 +15,15 @@ use hyper::http::request::Parts;
 use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
 use jsbox::{
-    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
+    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions,
+    Runtime, Script,
 };
 use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::admission::Admission;
 use super::config::{ServeConfig, valid_tenant};
-use super::logging::TracingSink;
+use super::logging::{TracingAuditSink, TracingSink};
 use super::metrics::ServeMetrics;
 
 /// Everything requests share.
@@ -31,6 +33,43 @@ pub struct App {
     pub admission: Arc<Admission>,
     pub metrics: ServeMetrics,
     pub app_name: Arc<str>,
+    /// The entry being served: `config.entry`, or what `--watch` reloaded.
+    entry: RwLock<Arc<Script>>,
+}
+
+impl App {
+    pub fn new(
+        config: ServeConfig,
+        runtime: Runtime,
+        admission: Arc<Admission>,
+        metrics: ServeMetrics,
+    ) -> Self {
+        App {
+            app_name: config.app_name.as_str().into(),
+            entry: RwLock::new(Arc::new(config.entry.clone())),
+            config,
+            runtime,
+            admission,
+            metrics,
+        }
+    }
+
+    /// The entry new requests run.
+    pub fn entry(&self) -> Arc<Script> {
+        // A panic cannot leave an `Arc` half-written.
+        self.entry
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Serves `entry` from the next request on.
+    pub fn set_entry(&self, entry: Script) {
+        *self
+            .entry
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(entry);
+    }
 }
 
 /// What the request log line says about a request besides its run.
@@ -128,10 +167,7 @@ async fn prepare(
         headers: parts
             .headers
             .iter()
-            .map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                (name.as_str().to_owned(), value)
-            })
+            .map(|(name, value)| (name.as_str().to_owned(), isomorphic_decode(value)))
             .collect(),
         body: body.to_vec(),
     };
@@ -168,64 +204,65 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
         trace_parent: meta.trace_parent.clone(),
     };
     let (sender, receiver) = oneshot::channel();
+    let (done, finished) = oneshot::channel();
+    let request_id = meta.request_id.clone();
     let run_app = app.clone();
-    let trace_parent = meta.trace_parent.clone();
-    let run = tokio::task::spawn_blocking(move || {
+    // The blocking thread logs and counts the run itself when it ends,
+    // `ctx.waitUntil` work included: neither the response nor a client that
+    // goes away holds that up or skips it, and no task has to wake for it.
+    tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let app = run_app;
-        let (limits, env) = app.config.for_tenant(context.tenant_id.as_deref());
+        let (limits, env, grants) = app.config.for_tenant(context.tenant_id.as_deref());
         let options = RunOptions::default()
             .with_context(context)
             .with_limits(limits.clone())
+            .with_grants(grants.clone())
+            .with_audit_sink(Arc::new(TracingAuditSink {
+                app: app.app_name.clone(),
+            }))
             .with_module_root(&app.config.module_root)
             .with_log_sink(Arc::new(TracingSink {
                 app: app.app_name.clone(),
-                trace_parent,
+                trace_parent: meta.trace_parent.clone(),
             }));
+        let sent_status = Arc::new(AtomicU16::new(0));
+        let sent = sent_status.clone();
         let responder = Box::new(move |response: HttpResponse| {
+            sent.store(response.status, Ordering::Release);
             // The client may be gone; the run goes on regardless.
             let _ = sender.send(response);
         });
-        app.runtime
-            .handle(&app.config.entry, request, env, options, responder)
+        let execution = app
+            .runtime
+            .handle(&app.entry(), request, env, options, responder);
+        let status = match sent_status.load(Ordering::Acquire) {
+            0 => failure_status(&execution.outcome).0.as_u16(),
+            status => status,
+        };
+        finish(&app, &meta, &execution, status);
+        let _ = done.send(execution);
     });
-    match receiver.await {
-        Ok(response) => {
-            let status = response.status;
-            let response = to_hyper(&app, response, &meta.request_id);
-            // The run may still be finishing `ctx.waitUntil` work: it is
-            // logged and counted when it ends, without holding the response.
-            tokio::spawn(async move {
-                let execution = joined(run.await, &meta.request_id);
-                finish(&app, &meta, &execution, status);
-            });
-            response
-        }
-        Err(_) => {
-            let execution = joined(run.await, &meta.request_id);
-            let (status, reason, message) = failure_status(&execution.outcome);
-            finish(&app, &meta, &execution, status.as_u16());
-            let mut response = error_response(status, reason, message, &meta.request_id);
-            if execution.outcome.kind() == OutcomeKind::Overloaded {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            }
-            response
-        }
+    if let Ok(response) = receiver.await {
+        return to_hyper(&app, response, &request_id);
     }
-}
-
-/// The run's execution; a panic of the blocking task (which
-/// `Runtime::handle` does not let happen) is reported as `internal`.
-fn joined(result: Result<Execution, tokio::task::JoinError>, request_id: &str) -> Execution {
-    result.unwrap_or_else(|error| Execution {
+    // `Runtime::handle` never panics; should the thread die all the same,
+    // the request still gets an answer.
+    let execution = finished.await.unwrap_or_else(|_| Execution {
         outcome: Outcome::Internal {
-            message: format!("the request's task failed: {error}"),
+            message: "the request's sandbox thread ended without a result".to_owned(),
         },
         report: Default::default(),
-        request_id: request_id.to_owned(),
-    })
+        request_id: request_id.clone(),
+    });
+    let (status, reason, message) = failure_status(&execution.outcome);
+    let mut response = error_response(status, reason, message, &request_id);
+    if execution.outcome.kind() == OutcomeKind::Overloaded {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
 }
 
 /// The status and error body of a run that ended without a response.
@@ -290,10 +327,10 @@ fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Ful
     for (name, value) in response.headers {
         match (
             HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
+            isomorphic_encode(&value).and_then(|bytes| HeaderValue::from_bytes(&bytes).ok()),
         ) {
             (Ok(name), _) if is_framing(&name) => {}
-            (Ok(name), Ok(value)) => {
+            (Ok(name), Some(value)) => {
                 headers.append(name, value);
             }
             _ => tracing::warn!(
@@ -309,6 +346,18 @@ fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Ful
         headers.insert(X_REQUEST_ID, id);
     }
     out
+}
+
+/// Header values are bytes; JS sees each byte as one character (Fetch's
+/// "isomorphic decode"), so bytes that are not UTF-8 arrive intact.
+fn isomorphic_decode(value: &HeaderValue) -> String {
+    value.as_bytes().iter().map(|&b| char::from(b)).collect()
+}
+
+/// The inverse of [`isomorphic_decode`]; `None` if a character is above
+/// U+00FF (the guest's `Headers` refuses those, so this is defensive).
+fn isomorphic_encode(value: &str) -> Option<Vec<u8>> {
+    value.chars().map(|c| u8::try_from(c).ok()).collect()
 }
 
 fn is_framing(name: &HeaderName) -> bool {
@@ -343,6 +392,7 @@ fn finish(app: &App, meta: &RequestMeta, execution: &Execution, status: u16) {
                 wall_ms = elapsed.as_secs_f64() * 1e3,
                 fuel = execution.report.fuel_consumed,
                 peak_memory_bytes = execution.report.peak_memory_bytes,
+                permissions_denied = execution.report.permissions_denied,
                 detail = detail.as_str(),
                 "request"
             )
@@ -479,6 +529,15 @@ mod tests {
         assert_eq!(of("fr;q=0.5").as_deref(), Some("fr"));
         assert_eq!(of("*"), None);
         assert_eq!(of("<script>"), None);
+    }
+
+    #[test]
+    fn header_values_are_bytes_as_characters() {
+        let value = HeaderValue::from_bytes(b"caf\xc3\xa9 \xff").unwrap();
+        let text = isomorphic_decode(&value);
+        assert_eq!(text, "caf\u{c3}\u{a9} \u{ff}");
+        assert_eq!(isomorphic_encode(&text).unwrap(), value.as_bytes());
+        assert_eq!(isomorphic_encode("snow \u{2603}"), None);
     }
 
     #[test]

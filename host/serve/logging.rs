@@ -1,10 +1,12 @@
 //! Logs: a `tracing` subscriber writing JSON (or pretty) lines to stdout,
-//! filtered by `RUST_LOG`; and [`TracingSink`], which turns a request's
-//! `console.*` calls into log events carrying its request id.
+//! filtered by `RUST_LOG`; [`TracingSink`], which turns a request's
+//! `console.*` calls into log events carrying its request id; and
+//! [`TracingAuditSink`], which logs the host calls its grants decided.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
-use jsbox::{LogEvent, LogLevel, LogSink};
+use jsbox::{AuditEvent, AuditSink, Decision, LogEvent, LogLevel, LogSink};
 use tracing_subscriber::EnvFilter;
 
 use super::config::LogFormat;
@@ -14,7 +16,8 @@ pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stdout);
+        .with_writer(std::io::stdout)
+        .with_ansi(std::io::stdout().is_terminal());
     // `try_init` fails only if a subscriber is already set, and then that
     // one stays in charge.
     let _ = match format {
@@ -63,6 +66,37 @@ impl LogSink for TracingSink {
             LogLevel::Info => emit!(tracing::Level::INFO),
             LogLevel::Warn => emit!(tracing::Level::WARN),
             LogLevel::Error => emit!(tracing::Level::ERROR),
+        }
+    }
+}
+
+/// Logs every gated host call of a request under the target `jsbox::audit`:
+/// denied ones at `warn`, allowed ones at `debug`.
+pub struct TracingAuditSink {
+    pub app: Arc<str>,
+}
+
+impl AuditSink for TracingAuditSink {
+    fn audit(&self, event: AuditEvent) {
+        macro_rules! emit {
+            ($level:expr, $decision:literal) => {
+                tracing::event!(
+                    target: "jsbox::audit",
+                    $level,
+                    app = &*self.app,
+                    request_id = event.request_id.as_str(),
+                    tenant = event.tenant_id.as_deref().unwrap_or(""),
+                    operation = event.operation,
+                    access = event.access.as_str(),
+                    target = event.target.as_str(),
+                    permission = event.permission.as_str(),
+                    $decision
+                )
+            };
+        }
+        match event.decision {
+            Decision::Denied => emit!(tracing::Level::WARN, "permission denied"),
+            Decision::Allowed => emit!(tracing::Level::DEBUG, "permission granted"),
         }
     }
 }

@@ -7,7 +7,8 @@
 //! - [`admission`]: sandboxes at once and the bounded queue;
 //! - [`admin`]: `/metrics`, `/healthz`, `/readyz`;
 //! - [`metrics`]: the Prometheus registry;
-//! - [`logging`]: JSON or pretty logs through `tracing`, `console.*` included.
+//! - [`logging`]: JSON or pretty logs through `tracing`, `console.*` included;
+//! - [`watch`]: `--watch`, reloading the entry when its file changes.
 
 mod admin;
 mod admission;
@@ -16,6 +17,7 @@ mod handler;
 mod logging;
 mod metrics;
 mod server;
+mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -58,7 +60,6 @@ pub fn main(args: ServeArgs) -> ExitCode {
 
 fn start(config: ServeConfig) -> Result<(), String> {
     let runtime = build_runtime(&config)?;
-    let app_name: Arc<str> = config.app_name.as_str().into();
     let options = RunOptions::default()
         .with_limits(config.limits.clone())
         .with_module_root(&config.module_root);
@@ -79,13 +80,7 @@ fn start(config: ServeConfig) -> Result<(), String> {
         .max_blocking_threads(config.max_concurrent as usize)
         .build()
         .map_err(|e| format!("starting the async runtime failed: {e}"))?;
-    let app = Arc::new(App {
-        config,
-        runtime,
-        admission,
-        metrics,
-        app_name,
-    });
+    let app = Arc::new(App::new(config, runtime, admission, metrics));
     tokio.block_on(async move {
         let bind = |addr| async move {
             TcpListener::bind(addr)

@@ -29,6 +29,10 @@ pub async fn run(
     let ready = Arc::new(AtomicBool::new(true));
     let graceful = GracefulShutdown::new();
     let admin_task = tokio::spawn(admin_loop(app.clone(), ready.clone(), admin_listener));
+    let watch_task = app
+        .config
+        .watch
+        .then(|| tokio::spawn(super::watch::watch(app.clone())));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -69,6 +73,9 @@ pub async fn run(
     })
     .await;
     admin_task.abort();
+    if let Some(task) = watch_task {
+        task.abort();
+    }
     match drained {
         Ok(()) => tracing::info!(target: "jsbox::serve", app = &*app.app_name, "drained; exiting"),
         Err(_) => tracing::warn!(

@@ -25,8 +25,18 @@
     return string.toLowerCase();
   }
 
+  const isHttpWhitespace = (code) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+
   function normalizeValue(value) {
-    const string = internal.toDOMString(value).replace(EDGE_WHITESPACE, '');
+    let string = internal.toDOMString(value);
+    // Most values have no edge whitespace; a regex replace costs a lot more
+    // than looking at two characters.
+    if (
+      string.length > 0 &&
+      (isHttpWhitespace(string.charCodeAt(0)) || isHttpWhitespace(string.charCodeAt(string.length - 1)))
+    ) {
+      string = string.replace(EDGE_WHITESPACE, '');
+    }
     if (INVALID_VALUE.test(string)) {
       throw new TypeError(`Headers: '${string}' is not a valid header value`);
     }
@@ -124,13 +134,25 @@
       for (const [, value] of this.entries()) yield value;
     }
 
+    // One pass over the list: names are already normalized, so this need
+    // not go through `get` (and its name validation) once per name.
     #sortAndCombine() {
       if (this.#sorted === null) {
-        const names = [...new Set(this.#list.map(([n]) => n))].sort();
+        const combined = new Map();
+        const cookies = [];
+        for (const [name, value] of this.#list) {
+          if (name === 'set-cookie') {
+            cookies.push(value);
+          } else {
+            const previous = combined.get(name);
+            combined.set(name, previous === undefined ? value : `${previous}, ${value}`);
+          }
+        }
+        const names = [...combined.keys()];
+        if (cookies.length > 0) names.push('set-cookie');
+        names.sort();
         this.#sorted = names.flatMap((name) =>
-          name === 'set-cookie'
-            ? this.getSetCookie().map((value) => [name, value])
-            : [[name, this.get(name)]],
+          name === 'set-cookie' ? cookies.map((value) => [name, value]) : [[name, combined.get(name)]],
         );
       }
       return this.#sorted;

@@ -45,6 +45,8 @@
   };
 
   function normalizeMethod(method) {
+    // The usual methods are their own normalization; skip the token regex.
+    if (typeof method === 'string' && NORMALIZED.includes(method)) return method;
     const string = internal.toDOMString(method);
     const upper = string.toUpperCase();
     if (!TOKEN.test(string) || FORBIDDEN.includes(upper)) {

@@ -1,0 +1,66 @@
+//! `--watch`: reloading the entry when its file changes. The file's
+//! modification time and size are polled; a changed file is read and
+//! compiled, and only an entry that compiles replaces the running one, so a
+//! save in the middle of an edit never takes the server down.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use jsbox::RunOptions;
+
+use super::config::read_entry;
+use super::handler::App;
+
+/// How often the file is checked.
+const POLL: Duration = Duration::from_millis(500);
+
+/// Watches the entry's file until the task is aborted.
+pub async fn watch(app: Arc<App>) {
+    let path = app.config.entry_path.clone();
+    let mut seen = stamp(&path);
+    loop {
+        tokio::time::sleep(POLL).await;
+        let now = stamp(&path);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        let app = app.clone();
+        let path = path.clone();
+        // Compiling runs a sandbox: not on the async workers.
+        let reloaded = tokio::task::spawn_blocking(move || reload(&app, &path)).await;
+        if let Err(error) = reloaded {
+            tracing::error!(target: "jsbox::serve", %error, "the reload task failed");
+        }
+    }
+}
+
+/// The file's modification time and size, or `None` while it is missing
+/// (an editor replacing it).
+fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.modified().ok()?, metadata.len()))
+}
+
+fn reload(app: &App, path: &Path) {
+    let app_name = &*app.app_name;
+    let kind = app.entry().kind;
+    let entry = match read_entry(path, kind) {
+        Ok((entry, _)) => entry,
+        Err(error) => {
+            tracing::warn!(target: "jsbox::serve", app = app_name, %error, "reload failed; still serving the previous entry");
+            return;
+        }
+    };
+    let options = RunOptions::default()
+        .with_limits(app.config.limits.clone())
+        .with_module_root(&app.config.module_root);
+    if let Err(outcome) = app.runtime.precompile(&entry, &options) {
+        let error = outcome.to_string();
+        tracing::warn!(target: "jsbox::serve", app = app_name, %error, "reload failed; still serving the previous entry");
+        return;
+    }
+    app.set_entry(entry);
+    tracing::info!(target: "jsbox::serve", app = app_name, entry = %path.display(), "reloaded the entry");
+}
