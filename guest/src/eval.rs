@@ -281,24 +281,14 @@ fn eval_function<'js>(ctx: &Ctx<'js>, function: Value<'js>) -> Result<Value<'js>
 
 /// A module's evaluation promise settles once its top-level awaits do.
 fn settle_module<'js>(ctx: &Ctx<'js>, promise: Promise<'js>) -> Result<Completion, Failure> {
-    match promise.state() {
-        PromiseState::Resolved => Ok(Completion { value_json: None }),
-        PromiseState::Rejected => {
-            let reason = match promise.result::<Value>() {
-                Some(Err(_)) => ctx.catch(),
-                Some(Ok(value)) => value,
-                None => Value::new_undefined(ctx.clone()),
-            };
-            Err(Failure::UncaughtException(js_error::from_value(reason)))
-        }
-        PromiseState::Pending => Err(Failure::UncaughtException(JsError {
-            name: "Error".to_owned(),
-            message: "top-level await never settled: the module awaits a promise that no \
-                      pending timer or job is left to resolve"
-                .to_owned(),
-            stack: None,
-        })),
-    }
+    js_error::settled(
+        ctx,
+        &promise,
+        "top-level await never settled: the module awaits a promise that no pending timer or \
+         job is left to resolve",
+    )
+    .map(|_| Completion { value_json: None })
+    .map_err(Failure::UncaughtException)
 }
 
 fn to_json<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Option<String> {

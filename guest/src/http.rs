@@ -67,17 +67,14 @@ pub fn handle(
     event_loop::run_until_idle(runtime)?;
     context.with(|ctx| {
         let sent = restore(&ctx, sent)?;
-        match sent.state() {
-            PromiseState::Resolved => Ok(()),
-            PromiseState::Rejected => Err(rejection(&ctx, &sent)),
-            PromiseState::Pending => Err(HandlerFailure::UncaughtException(JsError {
-                name: "Error".to_owned(),
-                message: "the fetch handler's promise never settled: it awaits something that \
-                          no pending timer or job is left to resolve"
-                    .to_owned(),
-                stack: None,
-            })),
-        }
+        js_error::settled(
+            &ctx,
+            &sent,
+            "the fetch handler's promise never settled: it awaits something that no pending \
+             timer or job is left to resolve",
+        )
+        .map(drop)
+        .map_err(HandlerFailure::UncaughtException)
     })
 }
 
@@ -118,26 +115,14 @@ fn dispatch<'js>(
 /// Fails when the module's top level threw, or still awaits, once its jobs
 /// have drained (a handler cannot be called before its module is ready).
 fn check_evaluated<'js>(ctx: &Ctx<'js>, evaluation: Promise<'js>) -> Result<(), HandlerFailure> {
-    match evaluation.state() {
-        PromiseState::Resolved => Ok(()),
-        PromiseState::Rejected => Err(rejection(ctx, &evaluation)),
-        PromiseState::Pending => Err(HandlerFailure::UncaughtException(JsError {
-            name: "Error".to_owned(),
-            message: "the entry's top-level await did not settle before the request: a handler \
-                      module may await promises but not timers at its top level"
-                .to_owned(),
-            stack: None,
-        })),
-    }
-}
-
-fn rejection<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> HandlerFailure {
-    let reason = match promise.result::<Value>() {
-        Some(Err(_)) => ctx.catch(),
-        Some(Ok(value)) => value,
-        None => Value::new_undefined(ctx.clone()),
-    };
-    HandlerFailure::UncaughtException(js_error::from_value(reason))
+    js_error::settled(
+        ctx,
+        &evaluation,
+        "the entry's top-level await did not settle before the request: a handler module may \
+         await promises but not timers at its top level",
+    )
+    .map(drop)
+    .map_err(HandlerFailure::UncaughtException)
 }
 
 /// Backs `respond(status, headers, body)` in `http.js`: `headers` is a flat

@@ -4,7 +4,7 @@
 //! host needs them apart (to classify, to log as fields, to print like Node),
 //! so we read the three properties ourselves.
 
-use javy::quickjs::{Ctx, Value, convert::Coerced};
+use javy::quickjs::{Ctx, Promise, Value, convert::Coerced, promise::PromiseState};
 
 use crate::jsbox::sandbox::types::JsError;
 
@@ -48,6 +48,33 @@ pub fn from_value(value: Value<'_>) -> JsError {
         name,
         message,
         stack,
+    }
+}
+
+/// The outcome of a promise the event loop has run dry on: its value if it
+/// resolved (`None` if the value cannot be read), the reason as a
+/// [`JsError`] if it rejected, and an `Error` carrying `never_settled` if it
+/// is still pending, since no timer or job is left that could settle it.
+pub fn settled<'js>(
+    ctx: &Ctx<'js>,
+    promise: &Promise<'js>,
+    never_settled: &str,
+) -> Result<Option<Value<'js>>, JsError> {
+    match promise.state() {
+        PromiseState::Resolved => Ok(promise.result::<Value>().and_then(Result::ok)),
+        PromiseState::Rejected => {
+            let reason = match promise.result::<Value>() {
+                Some(Err(_)) => ctx.catch(),
+                Some(Ok(value)) => value,
+                None => Value::new_undefined(ctx.clone()),
+            };
+            Err(from_value(reason))
+        }
+        PromiseState::Pending => Err(JsError {
+            name: "Error".to_owned(),
+            message: never_settled.to_owned(),
+            stack: None,
+        }),
     }
 }
 

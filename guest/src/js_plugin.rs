@@ -62,27 +62,14 @@ pub fn handle(
 
 /// The value of a promise that must have settled by now.
 fn settled<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> Result<Value<'js>, Failure> {
-    match promise.state() {
-        PromiseState::Resolved => promise
-            .result::<Value>()
-            .and_then(Result::ok)
-            .ok_or_else(|| Failure::Internal("a resolved promise has no value".to_owned())),
-        PromiseState::Rejected => {
-            let reason = match promise.result::<Value>() {
-                Some(Err(_)) => ctx.catch(),
-                Some(Ok(value)) => value,
-                None => Value::new_undefined(ctx.clone()),
-            };
-            Err(Failure::UncaughtException(js_error::from_value(reason)))
-        }
-        PromiseState::Pending => Err(Failure::UncaughtException(JsError {
-            name: "Error".to_owned(),
-            message: "the plugin's promise never settled: it awaits something that no pending \
-                      timer or job is left to resolve"
-                .to_owned(),
-            stack: None,
-        })),
-    }
+    js_error::settled(
+        ctx,
+        promise,
+        "the plugin's promise never settled: it awaits something that no pending timer or job \
+         is left to resolve",
+    )
+    .map_err(Failure::UncaughtException)?
+    .ok_or_else(|| Failure::Internal("a resolved promise has no value".to_owned()))
 }
 
 fn type_error(message: &str) -> Failure {

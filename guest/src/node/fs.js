@@ -429,15 +429,7 @@
     }
 
     _construct(callback) {
-      try {
-        if (this.fd === null) this.fd = openSync(this.path, this.flags, this.mode);
-        this.pending = false;
-        callback();
-        this.emit('open', this.fd);
-        this.emit('ready');
-      } catch (error) {
-        callback(error);
-      }
+      ReadStream.prototype._construct.call(this, callback);
     }
 
     _write(chunk, encoding, callback) {
