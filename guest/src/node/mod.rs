@@ -1,7 +1,8 @@
 //! Node's built-in modules, by name: `import 'node:timers'`,
 //! `require('timers')`. Each `.js` file here is one module: a function
-//! `(builtin, internal) => exports`, called on first use and then cached
-//! for the run. `builtin(name)` is another module's exports; `internal`
+//! `(builtin, internal) => exports`, compiled to bytecode in `initialize`
+//! (so the snapshot holds it) and evaluated and called on first use in a
+//! run, then cached for the run. `builtin(name)` is another module's exports; `internal`
 //! (never reachable from scripts) holds `vendor(name)`, the npm ports
 //! bundled under `vendor/` (see `scripts/vendor-node.sh`), `native`, the
 //! Rust-backed hot paths ([`buffer`], [`crypto`]), per-run facts
@@ -11,11 +12,14 @@
 //!
 //! Bare names (`timers`) and `node:` names resolve alike; an unknown
 //! `node:` name is `ERR_UNKNOWN_BUILTIN_MODULE`, while an unknown bare name
-//! goes on to the file resolver, as in Node. `docs/node-compat.md` lists
-//! every module's status. `globals.js` defines the `Buffer` and `process`
-//! globals, which load their modules on first access.
+//! goes on to the file resolver, as in Node. Modules jsbox refuses
+//! ([`UNSUPPORTED`]) resolve, and throw `ERR_UNSUPPORTED` when loaded.
+//! `docs/node-compat.md` lists every module's status. `globals.js` defines
+//! the `global`, `Buffer` and `process` globals; the last two load their
+//! modules on first access.
 
 mod buffer;
+mod compile;
 mod crypto;
 mod process;
 
@@ -108,13 +112,22 @@ const VENDORED: [(&str, &str); 8] = [
     ("url", include_str!("vendor/url.js")),
 ];
 
-/// Defines the `Buffer` and `process` globals.
+/// Defines the `global`, `Buffer` and `process` globals.
 const GLOBALS_JS: &str = include_str!("globals.js");
+
+/// Compiled [`MODULES`] and [`VENDORED`], by name.
+struct Bytecode {
+    modules: Vec<(&'static str, Vec<u8>)>,
+    vendored: Vec<(&'static str, Vec<u8>)>,
+}
 
 /// Prefix of built-in module names.
 pub const PREFIX: &str = "node:";
 
 thread_local! {
+    /// The modules' and ports' bytecode (made by `install`, so part of the
+    /// snapshot).
+    static BYTECODE: RefCell<Bytecode> = const { RefCell::new(Bytecode { modules: Vec::new(), vendored: Vec::new() }) };
     /// `builtin(name)`: the exports of a built-in module, or `undefined`.
     static LOAD: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
 }
@@ -135,21 +148,31 @@ pub fn canonical_name(specifier: &str) -> Option<String> {
 /// the ES module loader generates can reach it (the modules are public, so
 /// reaching them this way grants nothing).
 pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
-    let factories = Object::new(ctx.clone())?;
-    for (name, source) in MODULES {
-        let factory: Function = ctx.eval(source)?;
-        factories.set(name, factory)?;
-    }
-    let unsupported: Function = ctx.eval(UNSUPPORTED_JS)?;
+    // Modules and ports are kept as bytecode and evaluated on first use in
+    // a run: as objects in the snapshot's heap, their hundreds of kilobytes
+    // of functions (and the holes parsing them leaves) would spread each
+    // run's allocations over many more pages, slowing every fresh sandbox.
+    let modules = MODULES
+        .into_iter()
+        .map(|(name, source)| Ok((name, compile::compile(ctx, name, source)?)))
+        .collect::<javy::quickjs::Result<Vec<_>>>()?;
+    let vendored = VENDORED
+        .into_iter()
+        .map(|(name, source)| {
+            Ok((
+                name,
+                compile::compile(ctx, &format!("vendor/{name}"), source)?,
+            ))
+        })
+        .collect::<javy::quickjs::Result<Vec<_>>>()?;
+    BYTECODE.with(|b| *b.borrow_mut() = Bytecode { modules, vendored });
+    let unsupported_factories = Object::new(ctx.clone())?;
+    let unsupported: Function = compile::eval(ctx, "unsupported", UNSUPPORTED_JS)?;
     for (name, reason) in UNSUPPORTED {
         let factory: Function = unsupported.call((name, reason))?;
-        factories.set(name, factory)?;
+        unsupported_factories.set(name, factory)?;
     }
-    let vendored = Object::new(ctx.clone())?;
-    for (name, source) in VENDORED {
-        let factory: Function = ctx.eval(source)?;
-        vendored.set(name, factory)?;
-    }
+    let names: Vec<&str> = MODULES.iter().map(|(name, _)| *name).collect();
     let native = Object::new(ctx.clone())?;
     native.set("buffer", buffer::natives(ctx)?)?;
     native.set("process", process::natives(ctx)?)?;
@@ -157,31 +180,64 @@ pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
     native.set("fs", crate::capabilities::fs::natives(ctx)?)?;
     native.set("env", crate::capabilities::env::natives(ctx)?)?;
     let make_loader: Function = ctx.eval(
-        "(factories, vendored, native, formatter) => {
+        "(names, loadModule, unsupported, loadVendored, native, getFormatter) => {
+           const known = new Set(names);
            const cache = new Map();
            const builtin = (name) => {
              name = String(name);
              if (name.startsWith('node:')) name = name.slice(5);
-             if (!Object.hasOwn(factories, name)) return undefined;
-             if (!cache.has(name)) cache.set(name, factories[name](builtin, internal));
+             const factory = Object.hasOwn(unsupported, name) ? unsupported[name]
+               : known.has(name) ? null : undefined;
+             if (factory === undefined) return undefined;
+             if (!cache.has(name)) cache.set(name, (factory || loadModule(name))(builtin, internal));
              return cache.get(name);
            };
            const vendorCache = new Map();
            const vendor = (name) => {
-             if (!vendorCache.has(name)) vendorCache.set(name, vendored[name](builtin));
+             if (!vendorCache.has(name)) vendorCache.set(name, loadVendored(name)(builtin));
              return vendorCache.get(name);
            };
-           const internal = Object.freeze({ vendor, native, formatter });
+           const internal = Object.freeze({ vendor, native, get formatter() { return getFormatter(); } });
            Object.defineProperty(globalThis, Symbol.for('jsbox.builtin'), { value: builtin });
            return builtin;
          }",
     )?;
-    let load: Function =
-        make_loader.call((factories, vendored, native, crate::console::formatter(ctx)?))?;
-    let define_globals: Function = ctx.eval(GLOBALS_JS)?;
+    // `console` is installed after this module (see `engine.rs`), so its
+    // formatter is fetched when a module first asks for it.
+    let load: Function = make_loader.call((
+        names,
+        Function::new(ctx.clone(), load_module)?,
+        unsupported_factories,
+        Function::new(ctx.clone(), load_vendored)?,
+        native,
+        Function::new(ctx.clone(), formatter)?,
+    ))?;
+    let define_globals: Function = compile::eval(ctx, "globals", GLOBALS_JS)?;
     define_globals.call::<_, ()>((load.clone(),))?;
     LOAD.with(|l| *l.borrow_mut() = Some(Persistent::save(ctx, load)));
     Ok(())
+}
+
+/// The factory of the built-in module `name`, evaluated from its bytecode.
+fn load_module<'js>(ctx: Ctx<'js>, name: String) -> javy::quickjs::Result<Function<'js>> {
+    BYTECODE.with(|b| compile::load(&ctx, find(&b.borrow().modules, &name)?))
+}
+
+/// The factory of the vendored port `name`, evaluated from its bytecode.
+fn load_vendored<'js>(ctx: Ctx<'js>, name: String) -> javy::quickjs::Result<Function<'js>> {
+    BYTECODE.with(|b| compile::load(&ctx, find(&b.borrow().vendored, &name)?))
+}
+
+fn find<'a>(sources: &'a [(&str, Vec<u8>)], name: &str) -> javy::quickjs::Result<&'a [u8]> {
+    sources
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, bytecode)| bytecode.as_slice())
+        .ok_or(javy::quickjs::Error::Unknown)
+}
+
+fn formatter(ctx: Ctx<'_>) -> javy::quickjs::Result<Object<'_>> {
+    crate::console::formatter(&ctx)
 }
 
 /// The loader: `(name) => exports`, or `undefined` for an unknown name.
