@@ -8,7 +8,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use jsbox::{
-    Decision, Grants, Limits, MemoryAuditSink, MemorySink, OutcomeKind, RunOptions, Runtime, Script,
+    CancelToken, Decision, Grants, Limits, MemoryAuditSink, MemorySink, OutcomeKind, RunOptions,
+    Runtime, Script,
 };
 use support::http_server::{self, Server};
 
@@ -32,6 +33,11 @@ struct Ran {
 
 /// Runs `source` as a module with `BASE` defined as the server's URL.
 fn run(source: &str, grants: Grants, timeout: Duration) -> Ran {
+    run_with(source, grants, timeout, CancelToken::new())
+}
+
+/// [`run`], cancelled through `cancel`.
+fn run_with(source: &str, grants: Grants, timeout: Duration, cancel: CancelToken) -> Ran {
     let logs = Arc::new(MemorySink::new());
     let audit = Arc::new(MemoryAuditSink::new());
     let source = format!("const BASE = '{}';\n{source}", server().base());
@@ -41,6 +47,7 @@ fn run(source: &str, grants: Grants, timeout: Duration) -> Ran {
             .with_log_sink(logs.clone())
             .with_audit_sink(audit.clone())
             .with_grants(grants)
+            .with_cancel_token(cancel)
             .with_limits(Limits {
                 timeout,
                 ..Limits::default()
@@ -250,4 +257,95 @@ fn abort_between_chunks_clone_and_redirect_error() {
             "TypeError"
         ]
     );
+}
+
+/// Cancels `token` after `delay`, from another thread.
+fn cancel_after(token: &CancelToken, delay: Duration) {
+    let token = token.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        token.cancel();
+    });
+}
+
+#[test]
+fn cancelling_stops_a_run_waiting_for_a_response_head() {
+    // Accepts connections and never answers them.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().flatten().collect();
+        drop(held);
+    });
+    let token = CancelToken::new();
+    cancel_after(&token, Duration::from_millis(200));
+    let ran = run_with(
+        &format!(
+            "await fetch('http://127.0.0.1:{port}/');
+             console.log('unreachable');"
+        ),
+        Grants::builder()
+            .allow_net([format!("127.0.0.1:{port}")])
+            .build()
+            .unwrap(),
+        Duration::from_secs(30),
+        token,
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Cancelled, "{:?}", ran.logs);
+    assert!(ran.logs.is_empty(), "{:?}", ran.logs);
+}
+
+#[test]
+fn cancelling_stops_a_run_waiting_for_a_response_body() {
+    let token = CancelToken::new();
+    cancel_after(&token, Duration::from_millis(300));
+    let ran = run_with(
+        "const r = await fetch(BASE + '/slow');
+         console.log('head arrived');
+         await r.text();
+         console.log('unreachable');",
+        loopback(),
+        Duration::from_secs(30),
+        token,
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Cancelled, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["head arrived"]);
+}
+
+#[test]
+fn a_name_that_resolves_to_a_denied_address_is_refused() {
+    let port = server().port;
+    let ran = run(
+        &format!(
+            "try {{ await fetch('http://localhost:{port}/hello'); }} catch (e) {{
+               console.log(e.code, e.message);
+             }}"
+        ),
+        Grants::builder()
+            .allow_net(["localhost"])
+            .deny_net(["127.0.0.1", "[::1]"])
+            .build()
+            .unwrap(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs.len(), 1, "{:?}", ran.logs);
+    let line = &ran.logs[0];
+    assert!(
+        line.starts_with("ERR_ACCESS_DENIED Requires net access to "),
+        "{line}"
+    );
+    assert!(line.contains("(what \"localhost\" resolves to)"), "{line}");
+    assert!(line.contains("--deny-net="), "{line}");
+    // The name was allowed, then its address was refused: both audited.
+    let events = ran.audit.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0].decision, Decision::Allowed);
+    assert_eq!(events[0].target, format!("localhost:{port}"));
+    assert_eq!(events[1].decision, Decision::Denied);
+    assert!(
+        events[1].target.ends_with(&format!(":{port}")),
+        "{events:?}"
+    );
+    assert_eq!(ran.permissions_denied, 1);
 }

@@ -13,6 +13,7 @@ mod net;
 mod path;
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -277,6 +278,46 @@ impl Grants {
                 root: None,
             }),
             None => Err(requires(Access::Net, &target)),
+        }
+    }
+
+    /// Decides connecting to `address`, one of the addresses an allowed host
+    /// name resolved to. Only the deny rules apply (the name itself was
+    /// allowed): they are what stops a name that resolves to a denied
+    /// address, such as a cloud metadata endpoint, from reaching it. An
+    /// IPv4-mapped IPv6 address is judged as the IPv4 address it carries.
+    pub(crate) fn check_net_address(
+        &self,
+        name: &str,
+        address: IpAddr,
+        port: u16,
+    ) -> Result<(), Denied> {
+        let address = match address {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+            v4 => v4,
+        };
+        let host = address.to_string();
+        let denied_by = match &self.net.deny {
+            Scope::Everything => Some(String::new()),
+            Scope::Only(patterns) => patterns
+                .iter()
+                .find(|p| p.matches(&host, port))
+                .map(ToString::to_string),
+        };
+        match denied_by {
+            None => Ok(()),
+            Some(rule) => {
+                let target = net::target(&host, port);
+                Err(Denied {
+                    message: format!(
+                        "Requires {} access to \"{target}\" (what \"{name}\" resolves to), which \
+                         {} forbids",
+                        Access::Net,
+                        flag("deny", Access::Net, &rule)
+                    ),
+                    permission: flag("allow", Access::Net, &target),
+                })
+            }
         }
     }
 

@@ -4,8 +4,10 @@
 //! parsed out of the request's URL by the `url` crate (so IDNA and IP
 //! spellings are normalized the same way on both sides). A rule without a
 //! port allows every port; `*.example.com` allows every subdomain of
-//! `example.com` but not `example.com` itself. The check is on the name the
-//! script asked for, not on the address it resolves to.
+//! `example.com` but not `example.com` itself. Allow rules are checked
+//! against the name the script asked for; deny rules also against every
+//! address that name resolves to (`Grants::check_net_address`), so a name
+//! pointing at a denied address does not reach it.
 
 use std::fmt;
 
