@@ -250,23 +250,24 @@ fn start(
         builder = builder.header(name.as_str(), value.as_str());
     }
     let invalid = |e: ureq::http::Error| format!("fetch: invalid request: {e}");
-    let not_started = |e: io::Error| format!("fetch: cannot start the request: {e}");
     match request.body {
-        Some(body) => {
-            let built = builder.body(body).map_err(invalid)?;
-            let built = agent
-                .configure_request(built)
-                .timeout_global(Some(timeout))
-                .build();
-            exchange::start(agent, built).map_err(not_started)
-        }
-        None => {
-            let built = builder.body(()).map_err(invalid)?;
-            let built = agent
-                .configure_request(built)
-                .timeout_global(Some(timeout))
-                .build();
-            exchange::start(agent, built).map_err(not_started)
-        }
+        Some(body) => launch(agent, builder.body(body).map_err(invalid)?, timeout),
+        None => launch(agent, builder.body(()).map_err(invalid)?, timeout),
     }
+}
+
+/// Starts `request` on its exchange thread with `timeout` for all of it.
+fn launch<B>(
+    agent: ureq::Agent,
+    request: ureq::http::Request<B>,
+    timeout: Duration,
+) -> Result<Receiver<Result<exchange::Head, ureq::Error>>, String>
+where
+    B: ureq::AsSendBody + Send + 'static,
+{
+    let request = agent
+        .configure_request(request)
+        .timeout_global(Some(timeout))
+        .build();
+    exchange::start(agent, request).map_err(|e| format!("fetch: cannot start the request: {e}"))
 }
