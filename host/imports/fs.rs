@@ -93,124 +93,79 @@ impl fs::Host for SandboxState {
     }
 
     fn stat(&mut self, path: String) -> FsResult<Metadata> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.stat", Access::Read, &path, true)
-            .and_then(|c| {
-                let meta = c
-                    .dir
-                    .metadata(&c.relative)
-                    .map_err(|e| io_error(e, "stat", &path))?;
-                Ok(cap_metadata(&meta))
-            });
-        Ok(self.escaped("fs.stat", Access::Read, &path, result))
+        let target = PathCall::new("fs.stat", "stat", Access::Read, &path);
+        self.on_path(target, |c| {
+            c.dir.metadata(&c.relative).map(|meta| cap_metadata(&meta))
+        })
     }
 
     fn lstat(&mut self, path: String) -> FsResult<Metadata> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.lstat", Access::Read, &path, false)
-            .and_then(|c| {
-                let meta = c
-                    .dir
-                    .symlink_metadata(&c.relative)
-                    .map_err(|e| io_error(e, "lstat", &path))?;
-                Ok(cap_metadata(&meta))
-            });
-        Ok(self.escaped("fs.lstat", Access::Read, &path, result))
+        let target = PathCall::new("fs.lstat", "lstat", Access::Read, &path).no_follow();
+        self.on_path(target, |c| {
+            c.dir
+                .symlink_metadata(&c.relative)
+                .map(|meta| cap_metadata(&meta))
+        })
     }
 
     fn access(&mut self, path: String, write: bool) -> FsResult<()> {
-        self.count_host_call()?;
         let access = if write { Access::Write } else { Access::Read };
-        let result = self
-            .confine("fs.access", access, &path, true)
-            .and_then(|c| {
-                c.dir
-                    .metadata(&c.relative)
-                    .map(drop)
-                    .map_err(|e| io_error(e, "access", &path))
-            });
-        Ok(self.escaped("fs.access", access, &path, result))
+        let target = PathCall::new("fs.access", "access", access, &path);
+        self.on_path(target, |c| c.dir.metadata(&c.relative).map(drop))
     }
 
     fn readdir(&mut self, path: String) -> FsResult<Vec<DirEntry>> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.readdir", Access::Read, &path, true)
-            .and_then(|c| {
-                let failed = |e| io_error(e, "scandir", &path);
-                let mut entries = Vec::new();
-                for entry in c.dir.read_dir(&c.relative).map_err(failed)? {
-                    let entry = entry.map_err(failed)?;
-                    entries.push(DirEntry {
-                        name: entry.file_name().to_string_lossy().into_owned(),
-                        kind: entry.file_type().map_or(FileKind::Other, |t| kind(&t)),
-                    });
-                }
-                entries.sort_by(|a, b| a.name.cmp(&b.name));
-                Ok(entries)
-            });
-        Ok(self.escaped("fs.readdir", Access::Read, &path, result))
+        let target = PathCall::new("fs.readdir", "scandir", Access::Read, &path);
+        self.on_path(target, |c| {
+            let mut entries = Vec::new();
+            for entry in c.dir.read_dir(&c.relative)? {
+                let entry = entry?;
+                entries.push(DirEntry {
+                    name: entry.file_name().to_string_lossy().into_owned(),
+                    kind: entry.file_type().map_or(FileKind::Other, |t| kind(&t)),
+                });
+            }
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(entries)
+        })
     }
 
     fn mkdir(&mut self, path: String, recursive: bool) -> FsResult<()> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.mkdir", Access::Write, &path, true)
-            .and_then(|c| {
-                let result = if recursive {
-                    c.dir.create_dir_all(&c.relative)
-                } else {
-                    c.dir.create_dir(&c.relative)
-                };
-                result.map_err(|e| io_error(e, "mkdir", &path))
-            });
-        Ok(self.escaped("fs.mkdir", Access::Write, &path, result))
+        let target = PathCall::new("fs.mkdir", "mkdir", Access::Write, &path);
+        self.on_path(target, |c| {
+            if recursive {
+                c.dir.create_dir_all(&c.relative)
+            } else {
+                c.dir.create_dir(&c.relative)
+            }
+        })
     }
 
     fn rmdir(&mut self, path: String) -> FsResult<()> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.rmdir", Access::Write, &path, false)
-            .and_then(|c| {
-                c.dir
-                    .remove_dir(&c.relative)
-                    .map_err(|e| io_error(e, "rmdir", &path))
-            });
-        Ok(self.escaped("fs.rmdir", Access::Write, &path, result))
+        let target = PathCall::new("fs.rmdir", "rmdir", Access::Write, &path).no_follow();
+        self.on_path(target, |c| c.dir.remove_dir(&c.relative))
     }
 
     fn unlink(&mut self, path: String) -> FsResult<()> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.unlink", Access::Write, &path, false)
-            .and_then(|c| {
-                c.dir
-                    .remove_file(&c.relative)
-                    .map_err(|e| io_error(e, "unlink", &path))
-            });
-        Ok(self.escaped("fs.unlink", Access::Write, &path, result))
+        let target = PathCall::new("fs.unlink", "unlink", Access::Write, &path).no_follow();
+        self.on_path(target, |c| c.dir.remove_file(&c.relative))
     }
 
     fn rm(&mut self, path: String, recursive: bool, force: bool) -> FsResult<()> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.rm", Access::Write, &path, false)
-            .and_then(|c| {
-                let result = match c.dir.symlink_metadata(&c.relative) {
-                    Ok(meta) if meta.is_dir() && recursive => c.dir.remove_dir_all(&c.relative),
-                    // Node's `rm` refuses a directory without `recursive`: EISDIR.
-                    Ok(meta) if meta.is_dir() => Err(std::io::Error::from_raw_os_error(21)),
-                    Ok(_) => c.dir.remove_file(&c.relative),
-                    Err(e) => Err(e),
-                };
-                match result {
-                    Err(e) if force && e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                    other => other.map_err(|e| io_error(e, "rm", &path)),
-                }
-            });
-        Ok(self.escaped("fs.rm", Access::Write, &path, result))
+        let target = PathCall::new("fs.rm", "rm", Access::Write, &path).no_follow();
+        self.on_path(target, |c| {
+            let result = match c.dir.symlink_metadata(&c.relative) {
+                Ok(meta) if meta.is_dir() && recursive => c.dir.remove_dir_all(&c.relative),
+                // Node's `rm` refuses a directory without `recursive`: EISDIR.
+                Ok(meta) if meta.is_dir() => Err(std::io::Error::from_raw_os_error(21)),
+                Ok(_) => c.dir.remove_file(&c.relative),
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(e) if force && e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
+        })
     }
 
     fn rename(&mut self, from: String, to: String) -> FsResult<()> {
@@ -227,19 +182,13 @@ impl fs::Host for SandboxState {
     }
 
     fn realpath(&mut self, path: String) -> FsResult<String> {
-        self.count_host_call()?;
-        let result = self
-            .confine("fs.realpath", Access::Read, &path, true)
-            .and_then(|c| {
-                // cap-std resolves inside the directory and answers
-                // relative to it.
-                let inside = c
-                    .dir
-                    .canonicalize(&c.relative)
-                    .map_err(|e| io_error(e, "realpath", &path))?;
-                Ok(c.anchor.join(inside).to_string_lossy().into_owned())
-            });
-        Ok(self.escaped("fs.realpath", Access::Read, &path, result))
+        let target = PathCall::new("fs.realpath", "realpath", Access::Read, &path);
+        self.on_path(target, |c| {
+            // cap-std resolves inside the directory and answers relative
+            // to it.
+            let inside = c.dir.canonicalize(&c.relative)?;
+            Ok(c.anchor.join(inside).to_string_lossy().into_owned())
+        })
     }
 }
 
@@ -321,7 +270,60 @@ impl fs::HostFile for SandboxState {
     }
 }
 
+/// A call on one path: what the audit log names it, the syscall its
+/// errors name (as Node's do), the access it needs, and whether a final
+/// symbolic link is followed.
+struct PathCall<'a> {
+    operation: &'static str,
+    syscall: &'static str,
+    access: Access,
+    path: &'a str,
+    follow_last: bool,
+}
+
+impl<'a> PathCall<'a> {
+    fn new(operation: &'static str, syscall: &'static str, access: Access, path: &'a str) -> Self {
+        PathCall {
+            operation,
+            syscall,
+            access,
+            path,
+            follow_last: true,
+        }
+    }
+
+    /// Acts on a final symbolic link itself, not on what it points to.
+    fn no_follow(self) -> Self {
+        PathCall {
+            follow_last: false,
+            ..self
+        }
+    }
+}
+
 impl SandboxState {
+    /// One call on one path: counted, confined to its grant (and audited
+    /// there), then `operation` on the path inside the granted directory,
+    /// its I/O error in Node's shape.
+    fn on_path<T>(
+        &mut self,
+        call: PathCall<'_>,
+        operation: impl FnOnce(&Confined) -> std::io::Result<T>,
+    ) -> FsResult<T> {
+        self.count_host_call()?;
+        let PathCall {
+            operation: name,
+            syscall,
+            access,
+            path,
+            follow_last,
+        } = call;
+        let result = self
+            .confine(name, access, path, follow_last)
+            .and_then(|c| operation(&c).map_err(|e| io_error(e, syscall, path)));
+        Ok(self.escaped(name, access, path, result))
+    }
+
     /// Passes `result` on, auditing it as denied if cap-std refused to
     /// leave the granted directory (a link that changed after the check,
     /// or a dangling one pointing out): only that makes an allowed
