@@ -118,3 +118,22 @@ pub mod plugin {
         },
     });
 }
+
+/// Host-side bindings of the `jsbox:sandbox/http-plugin` world: the host
+/// interfaces and the HTTP records are the sandbox world's (reused), the
+/// export is `incoming-handler`.
+pub mod http_plugin {
+    wasmtime::component::bindgen!({
+        world: "http-plugin",
+        path: "wit",
+        imports: { default: trappable },
+        with: {
+            "jsbox:sandbox/types": crate::bindings::jsbox::sandbox::types,
+            "jsbox:sandbox/http-types": crate::bindings::jsbox::sandbox::http_types,
+            "jsbox:sandbox/context": crate::bindings::jsbox::sandbox::context,
+            "jsbox:sandbox/log": crate::bindings::jsbox::sandbox::log,
+            "jsbox:sandbox/timers": crate::bindings::jsbox::sandbox::timers,
+            "jsbox:sandbox/host-functions": crate::bindings::jsbox::sandbox::host_functions,
+        },
+    });
+}

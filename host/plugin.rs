@@ -65,18 +65,38 @@ pub enum PluginError {
         /// What the validator said.
         message: String,
     },
-    /// The component does not target the `jsbox:sandbox/plugin` world: it
+    /// The component does not target the world it was loaded for
+    /// (`jsbox:sandbox/plugin` by [`Runtime::load_plugin`](crate::Runtime::load_plugin),
+    /// `jsbox:sandbox/http-plugin` by
+    /// [`Runtime::load_http_plugin`](crate::Runtime::load_http_plugin)): it
     /// imports something the host does not provide, or does not export
-    /// `jsbox:sandbox/handler` with the world's types. The message names
-    /// the item.
-    #[error("{name} does not target the jsbox:sandbox/plugin world (wit/plugin.wit): {message}")]
+    /// the world's interface with the world's types. The message names the
+    /// item.
+    #[error("{name} does not target the {world} world (wit/{file}): {message}")]
     WorldMismatch {
         /// The plugin's name.
         name: String,
+        /// The world, e.g. `jsbox:sandbox/plugin`.
+        world: &'static str,
+        /// The WIT file that defines it, under `wit/`.
+        file: &'static str,
         /// The missing or mismatched item, as Wasmtime names it.
         message: String,
     },
 }
+
+/// A world a component can be loaded for: its name and WIT file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct World {
+    pub name: &'static str,
+    pub file: &'static str,
+}
+
+/// The `plugin` world, `wit/plugin.wit`.
+const PLUGIN_WORLD: World = World {
+    name: "jsbox:sandbox/plugin",
+    file: "plugin.wit",
+};
 
 /// Checks `wasm` against the plugin world and compiles it, through the disk
 /// cache in `cache_dir` when there is one.
@@ -87,9 +107,25 @@ pub(crate) fn load(
     name: String,
     wasm: &[u8],
 ) -> Result<Plugin, PluginError> {
+    let (component, source) = compile(engine, cache_dir, &name, wasm)?;
+    let instance_pre = linker
+        .instantiate_pre(&component)
+        .map_err(|e| mismatch(&name, PLUGIN_WORLD, e))?;
+    let pre = PluginPre::new(instance_pre).map_err(|e| mismatch(&name, PLUGIN_WORLD, e))?;
+    Ok(Plugin { name, pre, source })
+}
+
+/// Compiles the component `wasm`, or loads its compiled form from the disk
+/// cache in `cache_dir` (saving it there after a compilation).
+pub(crate) fn compile(
+    engine: &Engine,
+    cache_dir: Option<&Path>,
+    name: &str,
+    wasm: &[u8],
+) -> Result<(Component, ComponentSource), PluginError> {
     let key = artifact_key(engine, wasm);
     let cached = cache_dir.map(|dir| component::load(engine, dir, key));
-    let (component, source) = match cached {
+    Ok(match cached {
         Some(Ok((component, path))) => (component, ComponentSource::Cached(path)),
         other => {
             let reason = match other {
@@ -97,20 +133,23 @@ pub(crate) fn load(
                 _ => "no cache directory configured".to_owned(),
             };
             let component = Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
-                name: name.clone(),
+                name: name.to_owned(),
                 message: format!("{e:#}"),
             })?;
             let save_error = cache_dir.and_then(|dir| save(&component, dir, key).err());
             (component, ComponentSource::Compiled { reason, save_error })
         }
-    };
-    let mismatch = |e: wasmtime::Error| PluginError::WorldMismatch {
-        name: name.clone(),
-        message: format!("{e:#}"),
-    };
-    let instance_pre = linker.instantiate_pre(&component).map_err(mismatch)?;
-    let pre = PluginPre::new(instance_pre).map_err(mismatch)?;
-    Ok(Plugin { name, pre, source })
+    })
+}
+
+/// A component that does not fit `world`, the world it was loaded for.
+pub(crate) fn mismatch(name: &str, world: World, error: wasmtime::Error) -> PluginError {
+    PluginError::WorldMismatch {
+        name: name.to_owned(),
+        world: world.name,
+        file: world.file,
+        message: format!("{error:#}"),
+    }
 }
 
 fn save(component: &Component, dir: &Path, key: ArtifactKey) -> Result<(), String> {

@@ -19,6 +19,7 @@ use crate::cancel::{CancelOnDrop, CancelToken};
 use crate::classify::{RunFacts, classify_error, classify_failure, classify_panic};
 use crate::engine::EpochTicker;
 use crate::host_functions::{HostFunctions, RunHostFunctions};
+use crate::http_plugin::{self, HttpPlugin};
 use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
 use crate::plugin::{self, Plugin, PluginError};
@@ -203,6 +204,46 @@ impl Runtime {
             name.into(),
             wasm,
         )
+    }
+
+    /// Checks that `wasm` is a component targeting the
+    /// `jsbox:sandbox/http-plugin` world (`wit/http-plugin.wit`) and
+    /// compiles it, through the runtime's
+    /// [cache directory](RuntimeBuilder::cache_dir) when it has one. `name`
+    /// identifies the plugin in errors.
+    pub fn load_http_plugin(
+        &self,
+        name: impl Into<String>,
+        wasm: &[u8],
+    ) -> Result<HttpPlugin, PluginError> {
+        http_plugin::load(
+            &self.inner.engine,
+            &self.inner.linker,
+            self.inner.cache_dir.as_deref(),
+            name.into(),
+            wasm,
+        )
+    }
+
+    /// Serves `request` with the HTTP plugin `plugin`, in a new instance,
+    /// as [`Runtime::handle`] serves it with a JS handler: same limits,
+    /// context, grants and host-call cap; `responder` gets the response
+    /// the plugin returns, and an error it returns instead is an
+    /// [`Outcome::UncaughtException`] (with no response). The plugin gets
+    /// the request's body whole.
+    pub fn handle_plugin(
+        &self,
+        plugin: &HttpPlugin,
+        request: HttpRequest,
+        options: RunOptions,
+        responder: Responder,
+    ) -> Execution {
+        let call = Call::HttpPlugin {
+            plugin,
+            request,
+            responder,
+        };
+        self.execute(call, options)
     }
 
     /// Runs `plugin`'s `handle` on `input` in a new instance, like
@@ -442,6 +483,12 @@ enum Call<'a> {
     },
     /// [`Runtime::run_plugin`].
     Plugin { plugin: &'a Plugin, input: &'a str },
+    /// [`Runtime::handle_plugin`].
+    HttpPlugin {
+        plugin: &'a HttpPlugin,
+        request: HttpRequest,
+        responder: Responder,
+    },
     /// [`Runtime::run_js_plugin`].
     JsPlugin { entry: &'a Script, input: &'a str },
 }
@@ -458,6 +505,11 @@ enum Prepared<'a> {
     Plugin {
         plugin: &'a Plugin,
         input: &'a str,
+    },
+    HttpPlugin {
+        plugin: &'a HttpPlugin,
+        request: HttpRequest,
+        responder: Responder,
     },
     JsPlugin {
         entry: Compiled,
@@ -508,6 +560,15 @@ impl Run<'_> {
                     responder,
                 }),
             Call::Plugin { plugin, input } => Ok(Prepared::Plugin { plugin, input }),
+            Call::HttpPlugin {
+                plugin,
+                request,
+                responder,
+            } => Ok(Prepared::HttpPlugin {
+                plugin,
+                request,
+                responder,
+            }),
             Call::JsPlugin { entry, input } => {
                 self.bytecode(entry, report)
                     .map(|bytecode| Prepared::JsPlugin {
@@ -529,7 +590,10 @@ impl Run<'_> {
             Err(error) => return classify_error(&error, &self.facts(false)),
         };
         let pre = &self.inner.sandbox_pre;
-        let handler = matches!(prepared, Prepared::Handler { .. });
+        let handler = matches!(
+            prepared,
+            Prepared::Handler { .. } | Prepared::HttpPlugin { .. }
+        );
         let result = match prepared {
             Prepared::Script(code) => sandbox
                 .run(pre, &code)
@@ -549,6 +613,13 @@ impl Run<'_> {
                         .map_err(Failure::UncaughtException)
                 })
             }
+            Prepared::HttpPlugin {
+                plugin,
+                request,
+                responder,
+            } => sandbox
+                .http_plugin(&plugin.pre, &request.into(), responder)
+                .map(|result| result.map(|()| None).map_err(Failure::UncaughtException)),
             Prepared::JsPlugin { entry, input } => sandbox
                 .js_plugin(pre, &entry, input)
                 .map(|result| result.map(|output| serde_json::to_string(&output).ok())),

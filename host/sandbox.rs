@@ -10,12 +10,13 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::SandboxPre;
 use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Completion, Failure, Script};
+use crate::bindings::http_plugin::HttpPluginPre;
 use crate::bindings::jsbox::sandbox::http_types::IncomingRequest;
 use crate::bindings::jsbox::sandbox::types;
 use crate::bindings::plugin::PluginPre;
 use crate::cancel::Cancelled;
 use crate::state::SandboxState;
-use crate::{Limits, Responder};
+use crate::{HttpResponse, Limits, Responder};
 
 /// What the guest returned, or how calling it failed.
 pub type GuestResult<T> = wasmtime::Result<Result<T, Failure>>;
@@ -126,6 +127,42 @@ impl Sandbox {
         plugin
             .jsbox_sandbox_handler()
             .call_handle(&mut self.store, input)
+    }
+
+    /// Instantiates the HTTP plugin and calls its `incoming-handler` on
+    /// `request`, handing the response to `responder`. A status outside
+    /// 200–599 is the plugin's error, as it is a JS handler's.
+    pub fn http_plugin(
+        &mut self,
+        pre: &HttpPluginPre<SandboxState>,
+        request: &IncomingRequest,
+        responder: Responder,
+    ) -> wasmtime::Result<Result<(), types::JsError>> {
+        let plugin = pre.instantiate(&mut self.store)?;
+        let response = match plugin
+            .jsbox_sandbox_incoming_handler()
+            .call_handle(&mut self.store, request)?
+        {
+            Ok(response) if (200..=599).contains(&response.status) => response,
+            Ok(response) => {
+                return Ok(Err(types::JsError {
+                    name: "RangeError".to_owned(),
+                    message: format!(
+                        "the plugin's response has status {}, outside 200 to 599",
+                        response.status
+                    ),
+                    stack: None,
+                }));
+            }
+            Err(error) => return Ok(Err(error)),
+        };
+        self.store.data_mut().responded = true;
+        responder(HttpResponse {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        });
+        Ok(Ok(()))
     }
 
     /// Fuel used so far; zero when the engine does not meter fuel.

@@ -8,6 +8,7 @@ bash scripts/setup.sh
 cargo fmt --all --check
 cargo fmt --manifest-path guest/Cargo.toml --check
 cargo fmt --manifest-path examples/plugins/rust/Cargo.toml --check
+cargo fmt --manifest-path examples/plugins/rust-http/Cargo.toml --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use jsbox::{Grants, Limits, Script, SourceKind};
+use jsbox::{Grants, Limits, SourceKind};
 use serde::Deserialize;
 
+use super::entry::EntryFile;
 use crate::cli::args::{parse_duration, parse_fuel, parse_size};
 
 /// How log lines are written to stdout.
@@ -190,9 +191,12 @@ struct FileTenant {
 /// The validated configuration the server runs with.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    pub entry: Script,
+    /// The entry as read at start: a JS handler or an HTTP plugin.
+    pub entry: EntryFile,
     /// The entry's file, as given.
     pub entry_path: PathBuf,
+    /// How a JS entry is parsed (`--script`), also when `--watch` reloads it.
+    pub source_kind: SourceKind,
     /// Whether to reload the entry when its file changes.
     pub watch: bool,
     /// The entry's directory: what it may import from.
@@ -270,7 +274,8 @@ impl ServeConfig {
         } else {
             SourceKind::Module
         };
-        let (entry, module_root) = read_entry(&entry_path, kind).map_err(ConfigError::Entry)?;
+        let (entry, module_root) =
+            EntryFile::read(&entry_path, kind).map_err(ConfigError::Entry)?;
         let app_name = args.app_name.or(file.app_name).unwrap_or_else(|| {
             entry_path
                 .file_stem()
@@ -375,6 +380,7 @@ impl ServeConfig {
             entry,
             watch: args.watch || file.watch == Some(true),
             entry_path,
+            source_kind: kind,
             module_root,
             listen: args
                 .listen
@@ -473,14 +479,6 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.to_owned(),
         message: e.to_string(),
     })
-}
-
-/// Reads the entry file as a script of `kind`; also its directory, the
-/// entry's module root.
-pub fn read_entry(path: &Path, kind: SourceKind) -> Result<(Script, PathBuf), String> {
-    let (mut entry, root) = crate::cli::run::read_script(path, true)?;
-    entry.kind = kind;
-    Ok((entry, root))
 }
 
 /// Parses `--var KEY=VALUE`.

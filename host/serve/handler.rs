@@ -15,14 +15,14 @@ use hyper::http::request::Parts;
 use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
 use jsbox::{
-    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions,
-    Runtime, Script,
+    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
 };
 use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::admission::Admission;
 use super::config::{ServeConfig, valid_tenant};
+use super::entry::Entry;
 use super::logging::{TracingAuditSink, TracingSink};
 use super::metrics::ServeMetrics;
 
@@ -34,19 +34,20 @@ pub struct App {
     pub metrics: ServeMetrics,
     pub app_name: Arc<str>,
     /// The entry being served: `config.entry`, or what `--watch` reloaded.
-    entry: RwLock<Arc<Script>>,
+    entry: RwLock<Entry>,
 }
 
 impl App {
     pub fn new(
         config: ServeConfig,
+        entry: Entry,
         runtime: Runtime,
         admission: Arc<Admission>,
         metrics: ServeMetrics,
     ) -> Self {
         App {
             app_name: config.app_name.as_str().into(),
-            entry: RwLock::new(Arc::new(config.entry.clone())),
+            entry: RwLock::new(entry),
             config,
             runtime,
             admission,
@@ -55,7 +56,7 @@ impl App {
     }
 
     /// The entry new requests run.
-    pub fn entry(&self) -> Arc<Script> {
+    pub fn entry(&self) -> Entry {
         // A panic cannot leave an `Arc` half-written.
         self.entry
             .read()
@@ -64,11 +65,11 @@ impl App {
     }
 
     /// Serves `entry` from the next request on.
-    pub fn set_entry(&self, entry: Script) {
+    pub fn set_entry(&self, entry: Entry) {
         *self
             .entry
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(entry);
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = entry;
     }
 }
 
@@ -234,8 +235,8 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
             let _ = sender.send(response);
         });
         let execution = app
-            .runtime
-            .handle(&app.entry(), request, env, options, responder);
+            .entry()
+            .handle(&app.runtime, request, env, options, responder);
         let status = match sent_status.load(Ordering::Acquire) {
             0 => failure_status(&execution.outcome).0.as_u16(),
             status => status,

@@ -2,6 +2,7 @@
 //! sandbox with a Workers-style handler.
 //!
 //! - [`config`]: flags, environment and TOML file, validated at start;
+//! - [`entry`]: what is served, a JS handler or an HTTP plugin component;
 //! - [`server`]: listeners, graceful shutdown;
 //! - [`handler`]: one request, from headers to response, log line, metrics;
 //! - [`admission`]: sandboxes at once and the bounded queue;
@@ -13,6 +14,7 @@
 mod admin;
 mod admission;
 mod config;
+mod entry;
 mod handler;
 mod logging;
 mod metrics;
@@ -63,14 +65,10 @@ fn start(config: ServeConfig) -> Result<(), String> {
     let options = RunOptions::default()
         .with_limits(config.limits.clone())
         .with_module_root(&config.module_root);
-    runtime
-        .precompile(&config.entry, &options)
-        .map_err(|outcome| {
-            format!(
-                "the entry {} cannot be served: {outcome}",
-                config.entry.name
-            )
-        })?;
+    let entry = config
+        .entry
+        .prepare(&runtime, &options)
+        .map_err(|why| format!("the entry {} cannot be served: {why}", config.entry.name()))?;
     let admission = Arc::new(Admission::new(config.max_concurrent, config.queue));
     let metrics = ServeMetrics::new(&runtime, admission.clone())
         .map_err(|e| format!("setting up the metrics failed: {e}"))?;
@@ -80,7 +78,7 @@ fn start(config: ServeConfig) -> Result<(), String> {
         .max_blocking_threads(config.max_concurrent as usize)
         .build()
         .map_err(|e| format!("starting the async runtime failed: {e}"))?;
-    let app = Arc::new(App::new(config, runtime, admission, metrics));
+    let app = Arc::new(App::new(config, entry, runtime, admission, metrics));
     tokio.block_on(async move {
         let bind = |addr| async move {
             TcpListener::bind(addr)
@@ -95,7 +93,7 @@ fn start(config: ServeConfig) -> Result<(), String> {
             app = &*app.app_name,
             addr = %local(&listener)?,
             admin_addr = %local(&admin_listener)?,
-            entry = app.config.entry.name.as_str(),
+            entry = app.config.entry.name(),
             max_concurrent = app.config.max_concurrent,
             queue = app.config.queue,
             "listening"

@@ -1,7 +1,9 @@
 //! `--watch`: reloading the entry when its file changes. The file's
 //! modification time and size are polled; a changed file is read and
-//! compiled, and only an entry that compiles replaces the running one, so a
-//! save in the middle of an edit never takes the server down.
+//! compiled (a component also checked against its world), and only an
+//! entry that is ready replaces the running one, so a save in the middle of
+//! an edit never takes the server down. Files a JS entry imports need no
+//! watching: every request reads them afresh.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use jsbox::RunOptions;
 
-use super::config::read_entry;
+use super::entry::EntryFile;
 use super::handler::App;
 
 /// How often the file is checked.
@@ -45,22 +47,18 @@ fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
 
 fn reload(app: &App, path: &Path) {
     let app_name = &*app.app_name;
-    let kind = app.entry().kind;
-    let entry = match read_entry(path, kind) {
-        Ok((entry, _)) => entry,
-        Err(error) => {
-            tracing::warn!(target: "jsbox::serve", app = app_name, %error, "reload failed; still serving the previous entry");
-            return;
-        }
-    };
     let options = RunOptions::default()
         .with_limits(app.config.limits.clone())
         .with_module_root(&app.config.module_root);
-    if let Err(outcome) = app.runtime.precompile(&entry, &options) {
-        let error = outcome.to_string();
-        tracing::warn!(target: "jsbox::serve", app = app_name, %error, "reload failed; still serving the previous entry");
-        return;
+    let entry = EntryFile::read(path, app.config.source_kind)
+        .and_then(|(file, _)| file.prepare(&app.runtime, &options));
+    match entry {
+        Ok(entry) => {
+            app.set_entry(entry);
+            tracing::info!(target: "jsbox::serve", app = app_name, entry = %path.display(), "reloaded the entry");
+        }
+        Err(error) => {
+            tracing::warn!(target: "jsbox::serve", app = app_name, %error, "reload failed; still serving the previous entry");
+        }
     }
-    app.set_entry(entry);
-    tracing::info!(target: "jsbox::serve", app = app_name, entry = %path.display(), "reloaded the entry");
 }
