@@ -15,7 +15,7 @@ use crate::bindings::jsbox::sandbox::types;
 use crate::bindings::plugin::PluginPre;
 use crate::cancel::Cancelled;
 use crate::state::SandboxState;
-use crate::{Limits, Responder};
+use crate::{BodyReceiver, Limits, Responder};
 
 /// What the guest returned, or how calling it failed.
 pub type GuestResult<T> = wasmtime::Result<Result<T, Failure>>;
@@ -78,17 +78,20 @@ impl Sandbox {
         guest.jsbox_sandbox_run().call_run(&mut self.store, code)
     }
 
-    /// Instantiates the guest and serves `request` with the compiled entry,
-    /// handing the response to `responder` as soon as the guest sends it.
+    /// Instantiates the guest and serves `request` with the compiled entry
+    /// (its body streaming from `body`, if given), handing the response to
+    /// `responder` as soon as the guest sends it.
     pub fn handle(
         &mut self,
         pre: &SandboxPre<SandboxState>,
         entry: &Compiled,
-        request: IncomingRequest,
+        (request, body): (IncomingRequest, Option<BodyReceiver>),
         env: &[(String, String)],
         responder: Responder,
     ) -> GuestResult<()> {
-        self.store.data_mut().responder = Some(responder);
+        let state = self.store.data_mut();
+        state.responder = Some(responder);
+        state.request_body = body;
         let guest = pre.instantiate(&mut self.store)?;
         let result = guest.jsbox_sandbox_http_handler().call_handle(
             &mut self.store,
