@@ -144,7 +144,7 @@ fn fetch_handler(table: &mut Table, settings: &Settings, full: &Runtime) {
         method: "GET".to_owned(),
         url: "http://127.0.0.1:8080/bench".to_owned(),
         headers: vec![("host".to_owned(), "127.0.0.1:8080".to_owned())],
-        body: Vec::new(),
+        body: Vec::new().into(),
     };
     let handle = || {
         let run = full.handle(

@@ -14,6 +14,7 @@ wasmtime::component::bindgen!({
     with: {
         "jsbox:sandbox/fs.file": crate::imports::fs::OpenFile,
         "jsbox:sandbox/http.incoming-body": crate::imports::http::IncomingBody,
+        "jsbox:sandbox/http-body.incoming-body": crate::imports::http_body::RequestBody,
     },
 });
 
@@ -51,15 +52,25 @@ impl From<exports::jsbox::sandbox::http_handler::HandlerFailure> for run::Failur
     }
 }
 
-impl From<crate::HttpRequest> for self::jsbox::sandbox::http_types::IncomingRequest {
-    fn from(request: crate::HttpRequest) -> Self {
-        self::jsbox::sandbox::http_types::IncomingRequest {
-            method: request.method,
-            url: request.url,
-            headers: request.headers,
-            body: request.body,
-        }
-    }
+/// A request as the guest gets it: the head and a whole body in the
+/// record, or an empty one there and the stream to read it from.
+pub fn incoming_request(
+    request: crate::HttpRequest,
+) -> (
+    self::jsbox::sandbox::http_types::IncomingRequest,
+    Option<crate::BodyReceiver>,
+) {
+    let (body, stream) = match request.body {
+        crate::HttpBody::Full(bytes) => (bytes, None),
+        crate::HttpBody::Stream(receiver) => (Vec::new(), Some(receiver)),
+    };
+    let head = self::jsbox::sandbox::http_types::IncomingRequest {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body,
+    };
+    (head, stream)
 }
 
 impl From<types::JsError> for crate::JsError {

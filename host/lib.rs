@@ -102,7 +102,10 @@ pub use context::{RequestContext, User};
 pub use error::Error;
 pub use grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
 pub use host_functions::{HostCall, HostFunctionError};
-pub use http::{HttpRequest, HttpResponse, Responder};
+pub use http::{
+    BodyClosed, BodyError, BodyReceiver, BodySender, HttpBody, HttpRequest, HttpResponse,
+    Responder, body_channel,
+};
 pub use http_plugin::HttpPlugin;
 pub use limits::Limits;
 pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};

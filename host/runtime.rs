@@ -267,10 +267,16 @@ impl Runtime {
     /// Serves `request` with the Workers-style handler `entry` defines (a
     /// module's `export default { fetch }`, or a script's `fetch` event
     /// listener), in a new sandbox, with `env` as the handler's `env`
-    /// object. `responder` gets the response as soon as the handler has it;
-    /// the run then goes on until its `ctx.waitUntil` work and timers are
-    /// done or its deadline passes, and only then returns. A run that fails
-    /// before responding never calls `responder`: its [`Outcome`] says why.
+    /// object. A [streamed](crate::HttpBody::Stream) request body is read
+    /// by the handler as it arrives (its `request.body` stream); the caller
+    /// feeds it from another thread or task. `responder` gets the response
+    /// as soon as the handler has it, with a streamed body if the handler's
+    /// `Response` has a `ReadableStream`: its chunks then arrive while the
+    /// run goes on, and a run that fails before the stream ends leaves it
+    /// [cut short](crate::BodyError::Interrupted). The run goes on until
+    /// its `ctx.waitUntil` work and timers are done or its deadline passes,
+    /// and only then returns. A run that fails before responding never
+    /// calls `responder`: its [`Outcome`] says why.
     /// The entry is compiled once and its bytecode cached (when the runtime
     /// has a bytecode cache), so a request costs one fresh instance.
     pub fn handle(
@@ -604,7 +610,13 @@ impl Run<'_> {
                 env,
                 responder,
             } => sandbox
-                .handle(pre, &entry, request.into(), env, responder)
+                .handle(
+                    pre,
+                    &entry,
+                    bindings::incoming_request(request),
+                    env,
+                    responder,
+                )
                 .map(|result| result.map(|()| None)),
             Prepared::Plugin { plugin, input } => {
                 sandbox.plugin(&plugin.pre, input).map(|result| {
@@ -618,7 +630,7 @@ impl Run<'_> {
                 request,
                 responder,
             } => sandbox
-                .http_plugin(&plugin.pre, &request.into(), responder)
+                .http_plugin(&plugin.pre, request, responder)
                 .map(|result| result.map(|()| None).map_err(Failure::UncaughtException)),
             Prepared::JsPlugin { entry, input } => sandbox
                 .js_plugin(pre, &entry, input)

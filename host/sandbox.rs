@@ -16,7 +16,7 @@ use crate::bindings::jsbox::sandbox::types;
 use crate::bindings::plugin::PluginPre;
 use crate::cancel::Cancelled;
 use crate::state::SandboxState;
-use crate::{HttpResponse, Limits, Responder};
+use crate::{BodyReceiver, HttpBody, HttpRequest, HttpResponse, Limits, Responder};
 
 /// What the guest returned, or how calling it failed.
 pub type GuestResult<T> = wasmtime::Result<Result<T, Failure>>;
@@ -79,17 +79,20 @@ impl Sandbox {
         guest.jsbox_sandbox_run().call_run(&mut self.store, code)
     }
 
-    /// Instantiates the guest and serves `request` with the compiled entry,
-    /// handing the response to `responder` as soon as the guest sends it.
+    /// Instantiates the guest and serves `request` with the compiled entry
+    /// (its body streaming from `body`, if given), handing the response to
+    /// `responder` as soon as the guest sends it.
     pub fn handle(
         &mut self,
         pre: &SandboxPre<SandboxState>,
         entry: &Compiled,
-        request: IncomingRequest,
+        (request, body): (IncomingRequest, Option<BodyReceiver>),
         env: &[(String, String)],
         responder: Responder,
     ) -> GuestResult<()> {
-        self.store.data_mut().responder = Some(responder);
+        let state = self.store.data_mut();
+        state.responder = Some(responder);
+        state.request_body = body;
         let guest = pre.instantiate(&mut self.store)?;
         let result = guest.jsbox_sandbox_http_handler().call_handle(
             &mut self.store,
@@ -130,29 +133,42 @@ impl Sandbox {
     }
 
     /// Instantiates the HTTP plugin and calls its `incoming-handler` on
-    /// `request`, handing the response to `responder`. A status outside
-    /// 200–599 is the plugin's error, as it is a JS handler's.
+    /// `request`, handing the response to `responder`. A streamed body is
+    /// read whole first (the world's record carries bytes). A status
+    /// outside 200–599 is the plugin's error, as it is a JS handler's.
     pub fn http_plugin(
         &mut self,
         pre: &HttpPluginPre<SandboxState>,
-        request: &IncomingRequest,
+        request: HttpRequest,
         responder: Responder,
     ) -> wasmtime::Result<Result<(), types::JsError>> {
+        let body = match request.body {
+            HttpBody::Full(bytes) => bytes,
+            HttpBody::Stream(receiver) => match self.read_body(receiver)? {
+                Ok(bytes) => bytes,
+                Err(error) => return Ok(Err(error)),
+            },
+        };
+        let request = IncomingRequest {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body,
+        };
         let plugin = pre.instantiate(&mut self.store)?;
         let response = match plugin
             .jsbox_sandbox_incoming_handler()
-            .call_handle(&mut self.store, request)?
+            .call_handle(&mut self.store, &request)?
         {
             Ok(response) if (200..=599).contains(&response.status) => response,
             Ok(response) => {
-                return Ok(Err(types::JsError {
-                    name: "RangeError".to_owned(),
-                    message: format!(
+                return Ok(Err(plugin_error(
+                    "RangeError",
+                    format!(
                         "the plugin's response has status {}, outside 200 to 599",
                         response.status
                     ),
-                    stack: None,
-                }));
+                )));
             }
             Err(error) => return Ok(Err(error)),
         };
@@ -160,9 +176,38 @@ impl Sandbox {
         responder(HttpResponse {
             status: response.status,
             headers: response.headers,
-            body: response.body,
+            body: HttpBody::Full(response.body),
         });
         Ok(Ok(()))
+    }
+
+    /// A streamed request body, whole, as its client sends it: waiting
+    /// ends the run at its deadline (`timeout`) or when it is cancelled; a
+    /// body that fails (too large, cut short) is the plugin's error.
+    fn read_body(
+        &self,
+        mut receiver: BodyReceiver,
+    ) -> wasmtime::Result<Result<Vec<u8>, types::JsError>> {
+        let state = self.store.data();
+        let mut bytes = Vec::new();
+        loop {
+            if state.cancel.is_cancelled() {
+                return Err(Cancelled.into());
+            }
+            let until = state.deadline.min(Instant::now() + CANCEL_POLL);
+            match receiver.recv_until(until) {
+                None if Instant::now() >= state.deadline => return Err(Trap::Interrupt.into()),
+                None => {}
+                Some(Ok(Some(chunk))) => bytes.extend_from_slice(&chunk),
+                Some(Ok(None)) => return Ok(Ok(bytes)),
+                Some(Err(error)) => {
+                    return Ok(Err(plugin_error(
+                        "Error",
+                        format!("reading the request body failed: {error}"),
+                    )));
+                }
+            }
+        }
     }
 
     /// Fuel used so far; zero when the engine does not meter fuel.
@@ -172,5 +217,18 @@ impl Sandbox {
 
     pub fn state(&self) -> &SandboxState {
         self.store.data()
+    }
+}
+
+/// How often a run waiting for a plugin's request body looks at its cancel
+/// token.
+const CANCEL_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// An error of the plugin's run that the plugin did not raise itself.
+fn plugin_error(name: &str, message: String) -> types::JsError {
+    types::JsError {
+        name: name.to_owned(),
+        message,
+        stack: None,
     }
 }

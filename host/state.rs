@@ -13,7 +13,6 @@ use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::Responder;
 use crate::audit::{AuditSink, DiscardAuditSink};
 use crate::bindings::jsbox::sandbox::types;
 use crate::cancel::CancelToken;
@@ -21,6 +20,7 @@ use crate::grants::Grants;
 use crate::host_functions::RunHostFunctions;
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
+use crate::{BodyReceiver, BodySender, Responder};
 
 /// What a run may reach outside its own memory, besides logging.
 #[derive(Clone)]
@@ -81,6 +81,11 @@ pub struct SandboxState {
     pub responder: Option<Responder>,
     /// Whether the guest has sent its response.
     pub responded: bool,
+    /// A handler run's streamed request body, until the guest takes it.
+    pub request_body: Option<BodyReceiver>,
+    /// Where a streamed response's chunks go, until the guest finishes it;
+    /// dropped with the run, it leaves the body cut short.
+    pub response_body: Option<BodySender>,
 }
 
 impl SandboxState {
@@ -113,6 +118,8 @@ impl SandboxState {
             host_functions: RunHostFunctions::default(),
             responder: None,
             responded: false,
+            request_body: None,
+            response_body: None,
         }
     }
 

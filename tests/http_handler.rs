@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use jsbox::{
-    Execution, HttpRequest, HttpResponse, Limits, MemorySink, OutcomeKind, RequestContext,
-    RunOptions, Runtime, Script,
+    BodyError, Execution, HttpBody, HttpRequest, HttpResponse, Limits, MemorySink, OutcomeKind,
+    RequestContext, RunOptions, Runtime, Script, body_channel,
 };
 
 fn runtime() -> &'static Runtime {
@@ -20,7 +20,7 @@ fn request(method: &str, path: &str, body: &str) -> HttpRequest {
         method: method.to_owned(),
         url: format!("http://localhost{path}"),
         headers: vec![("x-test".to_owned(), "yes".to_owned())],
-        body: body.as_bytes().to_vec(),
+        body: body.into(),
     }
 }
 
@@ -49,8 +49,13 @@ fn module(source: &str) -> Script {
     Script::module("handler.mjs", source)
 }
 
+/// A whole response body as text; the handlers below that return bytes get
+/// the single-call path, not a stream.
 fn text(response: &HttpResponse) -> &str {
-    std::str::from_utf8(&response.body).expect("UTF-8 body")
+    match &response.body {
+        HttpBody::Full(bytes) => std::str::from_utf8(bytes).expect("UTF-8 body"),
+        HttpBody::Stream(_) => panic!("a whole body was sent as a stream"),
+    }
 }
 
 #[test]
@@ -252,4 +257,182 @@ fn globals_do_not_leak_between_requests() {
         runtime().bytecode_cache_stats().unwrap().hits >= 1,
         "the entry was not cached"
     );
+}
+
+#[test]
+fn request_bodies_stream_into_the_handler_chunk_by_chunk() {
+    let entry = module(
+        "export default { async fetch(request) { \
+           let chunks = 0, bytes = 0; \
+           for await (const chunk of request.body) { chunks++; bytes += chunk.length; } \
+           return Response.json({ chunks, bytes, used: request.bodyUsed }); } }",
+    );
+    let (sender, receiver) = body_channel(2);
+    // A megabyte in 100 KB chunks, sent while the handler reads: the
+    // channel holds two, so the sender waits for the reader.
+    let feeder = std::thread::spawn(move || {
+        for _ in 0..10 {
+            sender
+                .send_blocking(vec![b'x'; 100_000])
+                .expect("the run reads");
+        }
+        sender.finish();
+    });
+    let mut streamed = request("POST", "/upload", "");
+    streamed.body = HttpBody::Stream(receiver);
+    let (execution, response) = serve(&entry, streamed, RunOptions::default());
+    feeder.join().unwrap();
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(text(&response.expect("a response").0)).unwrap();
+    assert_eq!(json["bytes"], 1_000_000);
+    assert_eq!(json["used"], true);
+    // Read in chunks of at most 64 KiB.
+    assert!(json["chunks"].as_u64().unwrap() >= 16, "{json}");
+}
+
+#[test]
+fn a_streamed_request_body_that_fails_rejects_the_handler_read() {
+    let entry = module(
+        "export default { async fetch(request) { \
+           try { await request.text(); return new Response('read it all'); } \
+           catch (error) { return new Response(`${error.name}: ${error.message}`, { status: 400 }); } } }",
+    );
+    let (sender, receiver) = body_channel(4);
+    sender.send_blocking(b"some".to_vec()).unwrap();
+    sender.fail(BodyError::TooLarge { limit: 4 });
+    let mut streamed = request("POST", "/", "");
+    streamed.body = HttpBody::Stream(receiver);
+    let (_, response) = serve(&entry, streamed, RunOptions::default());
+    let (response, _) = response.expect("a response");
+    assert_eq!(response.status, 400);
+    assert_eq!(
+        text(&response),
+        "TypeError: the request body is larger than the 4 byte limit"
+    );
+    // A sender that goes away without finishing is not a complete body.
+    let (sender, receiver) = body_channel(4);
+    drop(sender);
+    let mut streamed = request("POST", "/", "");
+    streamed.body = HttpBody::Stream(receiver);
+    let (_, response) = serve(&entry, streamed, RunOptions::default());
+    assert!(
+        text(&response.expect("a response").0).contains("cut short"),
+        "an interrupted body read as complete"
+    );
+}
+
+/// A handler streaming `first ` at once and `second` only after a 300 ms
+/// timer, logging when it produces the second chunk; then the `tail` step.
+fn streaming_entry(tail: &str) -> Script {
+    module(&format!(
+        "export default {{ fetch() {{ \
+           let step = 0; \
+           return new Response(new ReadableStream({{ async pull(controller) {{ \
+             step++; \
+             if (step === 1) controller.enqueue(new TextEncoder().encode('first ')); \
+             else if (step === 2) {{ \
+               await new Promise((resolve) => setTimeout(resolve, 300)); \
+               console.log('producing the second chunk'); \
+               controller.enqueue(new TextEncoder().encode('second')); \
+             }} else {{ {tail} }} \
+           }} }}), {{ headers: {{ 'content-type': 'text/plain' }} }}); }} }}"
+    ))
+}
+
+/// Serves `entry`, reading a streamed response on another thread: the
+/// execution, the status, what the log held when the first chunk arrived,
+/// the chunks, and how the body ended.
+type Streamed = (
+    Execution,
+    u16,
+    Vec<String>,
+    Vec<String>,
+    Result<(), BodyError>,
+);
+
+fn serve_streamed(entry: &Script, options: RunOptions) -> Streamed {
+    let sink = Arc::new(MemorySink::new());
+    let seen = sink.clone();
+    let (tx, rx) = mpsc::channel();
+    let execution = runtime().handle(
+        entry,
+        request("GET", "/", ""),
+        &[],
+        options.with_log_sink(sink),
+        Box::new(move |response: HttpResponse| {
+            let HttpBody::Stream(mut body) = response.body else {
+                panic!("the body did not stream");
+            };
+            let status = response.status;
+            std::thread::spawn(move || {
+                let mut chunks = Vec::new();
+                let mut logged_at_first = None;
+                let ended = loop {
+                    match body.recv_blocking() {
+                        Ok(Some(chunk)) => {
+                            logged_at_first.get_or_insert_with(|| seen.messages());
+                            chunks.push(String::from_utf8(chunk).unwrap());
+                        }
+                        Ok(None) => break Ok(()),
+                        Err(error) => break Err(error),
+                    }
+                };
+                let _ = tx.send((status, logged_at_first.unwrap_or_default(), chunks, ended));
+            });
+        }),
+    );
+    let (status, logged, chunks, ended) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a streamed response");
+    (execution, status, logged, chunks, ended)
+}
+
+#[test]
+fn response_bodies_stream_out_as_the_handler_produces_them() {
+    let (execution, status, logged_at_first, chunks, ended) = serve_streamed(
+        &streaming_entry("controller.close();"),
+        RunOptions::default(),
+    );
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome
+    );
+    assert_eq!(status, 200);
+    assert_eq!(chunks, ["first ", "second"]);
+    assert_eq!(ended, Ok(()));
+    assert!(
+        logged_at_first.is_empty(),
+        "the first chunk arrived only after the second was produced: {logged_at_first:?}"
+    );
+}
+
+#[test]
+fn a_run_that_fails_mid_stream_cuts_the_body_short() {
+    let cases = [
+        (
+            "throw new Error('broken stream');",
+            OutcomeKind::UncaughtException,
+        ),
+        ("for (;;) {}", OutcomeKind::Timeout),
+    ];
+    for (tail, kind) in cases {
+        let options = RunOptions::default()
+            .with_limits(Limits::default().with_timeout(Duration::from_millis(1500)));
+        let (execution, status, _, chunks, ended) = serve_streamed(&streaming_entry(tail), options);
+        assert_eq!(execution.outcome.kind(), kind, "{:?}", execution.outcome);
+        assert_eq!(status, 200, "the head was sent before the failure");
+        assert_eq!(chunks, ["first ", "second"]);
+        assert!(
+            matches!(ended, Err(BodyError::Interrupted(_))),
+            "{tail}: {ended:?}"
+        );
+    }
 }

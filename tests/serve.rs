@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Frame;
+use hyper::body::{Frame, Incoming};
 use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -67,6 +67,35 @@ export default {
         } catch (error) {
           return new Response(String(error.code ?? error.name));
         }
+      case '/stream-in': {
+        let chunks = 0;
+        let bytes = 0;
+        for await (const chunk of request.body) {
+          chunks++;
+          bytes += chunk.length;
+        }
+        return Response.json({ chunks, bytes });
+      }
+      case '/stream-out':
+      case '/stream-fail': {
+        let step = 0;
+        return new Response(new ReadableStream({
+          async pull(controller) {
+            step++;
+            if (step === 1) {
+              controller.enqueue(new TextEncoder().encode('first '));
+            } else if (step === 2) {
+              await new Promise((resolve) => setTimeout(resolve, 1000));
+              console.log('producing the second chunk');
+              controller.enqueue(new TextEncoder().encode('second'));
+            } else if (url.pathname === '/stream-fail') {
+              throw new Error('the stream broke');
+            } else {
+              controller.close();
+            }
+          },
+        }), { headers: { 'content-type': 'text/plain' } });
+      }
       case '/slow':
         await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms'))));
         return new Response('slow done');
@@ -235,6 +264,27 @@ where
         headers: parts.headers,
         body: body.collect().await.expect("the body").to_bytes(),
     }
+}
+
+/// Sends one request on a new connection; the response with its body
+/// still arriving.
+async fn open<B>(addr: SocketAddr, mut request: Request<B>) -> hyper::Response<Incoming>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("HTTP handshake");
+    tokio::spawn(connection);
+    request
+        .headers_mut()
+        .insert(hyper::header::HOST, addr.to_string().parse().unwrap());
+    sender.send_request(request).await.expect("a response")
 }
 
 /// A request body sent in chunks, with chunked transfer encoding (no
@@ -696,4 +746,133 @@ async fn grants_come_from_the_tenant_and_denials_are_counted() {
         .wait_for_metric("jsbox_permissions_denied_total", 1.0)
         .await;
     assert_eq!(server.metric("jsbox_permissions_denied_total").await, 1.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn large_request_bodies_stream_into_the_handler_in_chunks() {
+    let server = Server::start(&["--timeout", "5s"]);
+    // 512 KiB without a content-length, read by the handler as it comes.
+    let request = Request::post("/stream-in")
+        .body(Chunked::new(&[b'x'; 1024], 512))
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["bytes"], 512 * 1024);
+    assert!(
+        reply.json()["chunks"].as_u64().unwrap() > 1,
+        "{}",
+        reply.text()
+    );
+    // 300 KB with a content-length over the whole-body threshold streams too.
+    let big: &'static [u8] = Box::leak(vec![b'y'; 300_000].into_boxed_slice());
+    let request = Request::post("/stream-in")
+        .body(Full::new(Bytes::from_static(big)))
+        .unwrap();
+    let reply = send(server.addr, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["bytes"], 300_000);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn responses_stream_to_the_client_chunk_by_chunk() {
+    let mut server = Server::start(&["--timeout", "10s"]);
+    let response = open(
+        server.addr,
+        Request::get("/stream-out").body(empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["transfer-encoding"], "chunked");
+    let mut body = response.into_body();
+    let first = body
+        .frame()
+        .await
+        .expect("a first frame")
+        .expect("no error")
+        .into_data()
+        .expect("data");
+    assert_eq!(&first[..], b"first ");
+    // The handler logs before producing the second chunk, a second after
+    // the first: the client has the first chunk before then.
+    let produced = server
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|line| line.contains("producing the second chunk"));
+    assert!(
+        !produced,
+        "the first chunk came only after the second was produced"
+    );
+    let rest = body.collect().await.expect("the rest").to_bytes();
+    assert_eq!(&rest[..], b"second");
+    server.wait_for_log(|line| line["message"] == "producing the second chunk");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_fails_mid_stream_aborts_the_response() {
+    let mut server = Server::start(&["--timeout", "10s"]);
+    let response = open(
+        server.addr,
+        Request::get("/stream-fail").body(empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "the head went out first");
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let received = response.into_body().collect().await;
+    assert!(
+        received.is_err(),
+        "a cut-short body looked complete: {:?}",
+        received.map(|body| body.to_bytes())
+    );
+    server
+        .wait_for_metric("jsbox_http_responses_aborted_total", 1.0)
+        .await;
+    let line = server.wait_for_log(|line| {
+        line["target"] == "jsbox::request" && line["request_id"] == id.as_str()
+    });
+    assert_eq!(line["outcome"], "uncaught_exception");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_queued_past_the_queue_timeout_gets_503_with_retry_after() {
+    let server = Server::start(&[
+        "--max-concurrent",
+        "1",
+        "--queue",
+        "8",
+        "--queue-timeout",
+        "200ms",
+        "--timeout",
+        "5s",
+    ]);
+    let addr = server.addr;
+    let slow = tokio::spawn(async move {
+        send(addr, Request::get("/slow?ms=1500").body(empty()).unwrap()).await
+    });
+    server.wait_for_metric("jsbox_http_slots_in_use", 1.0).await;
+    let reply = server.get("/echo").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text()
+    );
+    assert_eq!(reply.json()["error"], "queue_timeout");
+    let retry_after: u64 = reply.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1);
+    assert_eq!(slow.await.unwrap().status, StatusCode::OK);
+    assert_eq!(
+        server
+            .metric("jsbox_http_rejected_total{reason=\"queue_timeout\"}")
+            .await,
+        1.0
+    );
 }

@@ -6,14 +6,64 @@
 // `ctx.waitUntil(promise)` (and `event.waitUntil`) lets work go on after
 // the response is sent: the run lasts until it is idle or reaches its
 // deadline, and a rejected `waitUntil` promise is logged with
-// `console.error`, not fatal. Divergences from Workers: there is no
-// `FetchEvent` global and no `passThroughOnException` (there is no origin to
-// pass through to); bodies are buffered, both ways.
-(function http(respond) {
+// `console.error`, not fatal.
+// Bodies: a request body that arrived whole is the Request's bytes; one
+// that streams is a `ReadableStream` pulling chunks from the host as the
+// handler reads it (a read fails with a TypeError when the body is over
+// the server's limit or cut short). A Response whose `body` is bytes goes
+// to the host in one call; any other body (a `ReadableStream`, a fetched
+// response's stream) is sent as a head at once, then chunk by chunk as the
+// stream yields them, and the response counts as sent when the stream
+// ends. A stream that errors fails the run, which leaves the client an
+// incomplete response.
+// Divergences from Workers: there is no `FetchEvent` global and no
+// `passThroughOnException` (there is no origin to pass through to).
+(function http(respond, native) {
   'use strict';
 
-  const { Event, EventTarget, Headers, Request, Response, Promise, DOMException } = globalThis;
+  const {
+    Event, EventTarget, Headers, Request, Response, Promise, DOMException, ReadableStream, TypeError,
+    Uint8Array,
+  } = globalThis;
   const dispatchEvent = EventTarget.prototype.dispatchEvent;
+  const EMPTY = new Uint8Array(0);
+  const CHUNK_BYTES = 64 * 1024;
+
+  // The streamed request body, read from the host only as the handler
+  // pulls it (a handler that never reads it never waits for it).
+  function requestStream() {
+    return new ReadableStream({
+      pull(controller) {
+        const chunk = native.readRequestBody(CHUNK_BYTES);
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(new Uint8Array(chunk));
+      },
+      cancel() {
+        native.closeRequestBody();
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  // Sends a streamed body: the head now, then each chunk as the stream
+  // yields it. A client that went away cancels the stream.
+  async function stream(status, headers, body) {
+    const reader = body.getReader();
+    native.start(status, headers);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) {
+        const error = new TypeError('a response body stream must yield Uint8Array chunks');
+        reader.cancel(error).catch(() => {});
+        throw error;
+      }
+      if (!native.write(value)) {
+        await reader.cancel(new TypeError('the client went away'));
+        return;
+      }
+    }
+    native.finish();
+  }
 
   function waitUntil(promise) {
     Promise.resolve(promise).then(undefined, (error) => {
@@ -38,8 +88,9 @@
     waitUntil(promise) { waitUntil(promise); }
   }
 
-  // Hands `response` to the host. Synchronous: a Response's bytes are
-  // already there, and every await would cost a job.
+  // Hands `response` to the host. Synchronous when the Response's bytes are
+  // already there, since every await would cost a job; a streamed body
+  // returns the promise of its end.
   function send(response) {
     if (!(response instanceof Response)) {
       throw new TypeError('the fetch handler must return (or resolve to) a Response');
@@ -52,7 +103,10 @@
     }
     const headers = [];
     for (const [name, value] of response.headers) headers.push(name, value);
-    respond(response.status, headers, response.body ?? new Uint8Array(0));
+    const body = response.body;
+    if (body === null) return respond(response.status, headers, EMPTY);
+    if (body instanceof Uint8Array) return respond(response.status, headers, body);
+    return stream(response.status, headers, body);
   }
 
   // Sends what a handler gave: a Response at once, a promise once it
@@ -60,8 +114,8 @@
   function settle(result) {
     if (result instanceof Response) {
       try {
-        send(result);
-        return Promise.resolve();
+        const streaming = send(result);
+        return streaming === undefined ? Promise.resolve() : streaming;
       } catch (error) {
         return Promise.reject(error);
       }
@@ -71,11 +125,14 @@
 
   // Returns the promise of the response being sent, or null when the entry
   // has no handler.
-  return function dispatch(handler, method, url, headerList, body, envList) {
+  return function dispatch(handler, method, url, headerList, bytes, envList) {
     const headers = new Headers();
     for (let i = 0; i < headerList.length; i += 2) headers.append(headerList[i], headerList[i + 1]);
-    const hasBody = method !== 'GET' && method !== 'HEAD';
-    const request = new Request(url, { method, headers, body: hasBody ? body : null });
+    let body = null;
+    if (method !== 'GET' && method !== 'HEAD') {
+      body = bytes.length === 0 && native.takeRequestBody() ? requestStream() : bytes;
+    }
+    const request = new Request(url, { method, headers, body });
     const env = {};
     for (let i = 0; i < envList.length; i += 2) env[envList[i]] = envList[i + 1];
     Object.freeze(env);

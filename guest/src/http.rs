@@ -3,9 +3,12 @@
 //! The entry is evaluated from its bytecode, its top-level jobs drained, and
 //! the request dispatched by `http.js` to its `default.fetch` or its `fetch`
 //! listener. The response goes to the host through the `http-response`
-//! import as soon as the handler's promise resolves; the event loop then
-//! runs until idle, so `ctx.waitUntil` work finishes (within the deadline)
-//! without delaying the response.
+//! import as soon as the handler's promise resolves (or, for a
+//! `ReadableStream` body, its head at once and its chunks through
+//! `http-body` as the stream yields them); the event loop then runs until
+//! idle, so `ctx.waitUntil` work finishes (within the deadline) without
+//! delaying the response. A request body that streams is read through
+//! `http-body` too (see `http_body.rs`).
 
 use std::cell::RefCell;
 
@@ -33,7 +36,7 @@ thread_local! {
 pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
     let factory: Function = ctx.eval(HTTP_JS)?;
     let respond = Function::new(ctx.clone(), respond)?.with_name("respond")?;
-    let dispatch: Function = factory.call((respond,))?;
+    let dispatch: Function = factory.call((respond, crate::http_body::natives(ctx)?))?;
     DISPATCH.with(|d| *d.borrow_mut() = Some(Persistent::save(ctx, dispatch)));
     Ok(())
 }
@@ -128,16 +131,21 @@ fn check_evaluated<'js>(ctx: &Ctx<'js>, evaluation: Promise<'js>) -> Result<(), 
 /// Backs `respond(status, headers, body)` in `http.js`: `headers` is a flat
 /// list of names and values.
 fn respond(status: u16, headers: Vec<String>, body: TypedArray<'_, u8>) {
-    let mut pairs = Vec::with_capacity(headers.len() / 2);
-    let mut headers = headers.into_iter();
-    while let (Some(name), Some(value)) = (headers.next(), headers.next()) {
-        pairs.push((name, value));
-    }
     http_response::respond(&OutgoingResponse {
         status,
-        headers: pairs,
+        headers: pairs(headers),
         body: body.as_bytes().map(<[u8]>::to_vec).unwrap_or_default(),
     });
+}
+
+/// `[name, value, name, value...]` as pairs.
+pub fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
+    let mut pairs = Vec::with_capacity(flat.len() / 2);
+    let mut flat = flat.into_iter();
+    while let (Some(name), Some(value)) = (flat.next(), flat.next()) {
+        pairs.push((name, value));
+    }
+    pairs
 }
 
 fn restore<'js, T>(ctx: &Ctx<'js>, value: Persistent<T>) -> Result<T::Changed<'js>, HandlerFailure>

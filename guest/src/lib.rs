@@ -30,6 +30,7 @@ mod eval;
 mod event_loop;
 mod host_modules;
 mod http;
+mod http_body;
 mod js_error;
 mod js_plugin;
 mod modules;

@@ -7,6 +7,7 @@ pub(crate) mod fs;
 mod gate;
 mod host_functions;
 pub(crate) mod http;
+pub(crate) mod http_body;
 mod http_response;
 mod log;
 mod modules;

@@ -69,6 +69,11 @@ pub struct ServeArgs {
     #[arg(long, env = "JSBOX_QUEUE", value_name = "N")]
     queue: Option<u32>,
 
+    /// How long a request may wait in the queue for a sandbox; then 503
+    /// with Retry-After [default: 5s].
+    #[arg(long, env = "JSBOX_QUEUE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    queue_timeout: Option<Duration>,
+
     /// Largest request body accepted; larger ones get 413 [default: 1M].
     #[arg(long, env = "JSBOX_MAX_BODY", value_name = "SIZE", value_parser = parse_size)]
     max_body: Option<u64>,
@@ -126,6 +131,7 @@ struct FileConfig {
     watch: Option<bool>,
     max_concurrent: Option<u32>,
     queue: Option<u32>,
+    queue_timeout: Option<String>,
     max_body: Option<String>,
     tenant_header: Option<String>,
     grace: Option<String>,
@@ -206,6 +212,8 @@ pub struct ServeConfig {
     pub app_name: String,
     pub max_concurrent: u32,
     pub queue: u32,
+    /// The longest a request waits in the queue.
+    pub queue_timeout: Duration,
     pub max_body_bytes: u64,
     pub tenant_header: String,
     pub grace: Duration,
@@ -290,6 +298,16 @@ impl ServeConfig {
             return Err(value("max_concurrent", "must be at least 1".to_owned()));
         }
         let queue = args.queue.or(file.queue).unwrap_or(64 * max_concurrent);
+        let queue_timeout = match args.queue_timeout {
+            Some(timeout) => timeout,
+            None => file
+                .queue_timeout
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .map_err(|e| value("queue_timeout", e))?
+                .unwrap_or(Duration::from_secs(5)),
+        };
         let max_body_bytes = match args.max_body {
             Some(bytes) => bytes,
             None => file
@@ -393,6 +411,7 @@ impl ServeConfig {
             app_name,
             max_concurrent,
             queue,
+            queue_timeout,
             max_body_bytes,
             tenant_header,
             grace,

@@ -1,26 +1,31 @@
 //! One HTTP request: its context (request id, tenant, locale, trace
-//! parent), its body (up to the size limit), admission, a sandbox run on a
-//! blocking thread, the response, and the request's log line and metrics.
+//! parent), its body (read whole when small, else streamed into the run,
+//! up to the size limit either way), admission, a sandbox run on a
+//! blocking thread, the response (whole, or streamed as the handler
+//! produces it), and the request's log line and metrics.
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use hyper::body::{Body as _, Frame, Incoming};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
 use jsbox::{
-    Execution, HttpRequest, HttpResponse, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
+    BodyError, BodyReceiver, BodySender, Execution, HttpBody, HttpRequest, HttpResponse, Outcome,
+    OutcomeKind, RequestContext, RunOptions, Runtime, body_channel,
 };
 use serde_json::json;
 use tokio::sync::oneshot;
 
-use super::admission::Admission;
+use super::admission::{Admission, Refusal};
 use super::config::{ServeConfig, valid_tenant};
 use super::entry::Entry;
 use super::logging::{TracingAuditSink, TracingSink};
@@ -73,6 +78,17 @@ impl App {
     }
 }
 
+/// The body of every response: whole, or streamed from the handler.
+pub type ServeBody = Either<Full<Bytes>, StreamedBody>;
+
+/// Request bodies declared no larger than this are read whole before the
+/// run, as one copy into the guest with no channel or task; larger ones,
+/// and those of unknown length, stream into the run.
+const WHOLE_BODY_BYTES: u64 = 64 * 1024;
+
+/// Chunks of a streamed request body read ahead of the handler.
+const REQUEST_CHUNKS_IN_FLIGHT: usize = 4;
+
 /// What the request log line says about a request besides its run.
 struct RequestMeta {
     request_id: String,
@@ -81,13 +97,15 @@ struct RequestMeta {
     method: String,
     path: String,
     started: Instant,
+    /// Set when a streamed request body went over the limit.
+    body_over_limit: Option<Arc<AtomicBool>>,
 }
 
 /// Serves one request; never fails (errors are responses).
 pub async fn serve(
     app: Arc<App>,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<ServeBody>, Infallible> {
     let (parts, body) = request.into_parts();
     let meta = RequestMeta {
         request_id: request_id(&parts.headers),
@@ -96,6 +114,7 @@ pub async fn serve(
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         started: Instant::now(),
+        body_over_limit: None,
     };
     Ok(match prepare(&app, parts, body, meta).await {
         Ok((request, meta)) => run(app, request, meta).await,
@@ -103,13 +122,14 @@ pub async fn serve(
     })
 }
 
-/// Reads the tenant and the body; refusals become responses here.
+/// Reads the tenant and a small body, or starts streaming a large one;
+/// refusals become responses here.
 async fn prepare(
     app: &App,
     parts: Parts,
     body: Incoming,
     mut meta: RequestMeta,
-) -> Result<(HttpRequest, RequestMeta), Response<Full<Bytes>>> {
+) -> Result<(HttpRequest, RequestMeta), Response<ServeBody>> {
     let refuse = |meta: &RequestMeta, status: StatusCode, reason: &str, message: &str| {
         app.metrics.record_rejected(reason, status.as_u16());
         log_refusal(app, meta, status, reason);
@@ -143,17 +163,28 @@ async fn prepare(
         let status = StatusCode::PAYLOAD_TOO_LARGE;
         return Err(refuse(&meta, status, "body_too_large", &too_large));
     }
-    // The length is checked again while reading: a chunked body has none.
-    let body = match Limited::new(body, max as usize).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<LengthLimitError>() => {
-            let status = StatusCode::PAYLOAD_TOO_LARGE;
-            return Err(refuse(&meta, status, "body_too_large", &too_large));
+    let body = if body.is_end_stream() {
+        HttpBody::Full(Vec::new())
+    } else if declared.is_some_and(|length| length <= WHOLE_BODY_BYTES) {
+        // Limited all the same: hyper enforces the declared length, but
+        // the limit stays this function's business.
+        match Limited::new(body, max as usize).collect().await {
+            Ok(collected) => HttpBody::Full(collected.to_bytes().into()),
+            Err(error) if error.is::<LengthLimitError>() => {
+                let status = StatusCode::PAYLOAD_TOO_LARGE;
+                return Err(refuse(&meta, status, "body_too_large", &too_large));
+            }
+            Err(error) => {
+                let message = format!("reading the request body failed: {error}");
+                return Err(refuse(&meta, StatusCode::BAD_REQUEST, "bad_body", &message));
+            }
         }
-        Err(error) => {
-            let message = format!("reading the request body failed: {error}");
-            return Err(refuse(&meta, StatusCode::BAD_REQUEST, "bad_body", &message));
-        }
+    } else {
+        let (sender, receiver) = body_channel(REQUEST_CHUNKS_IN_FLIGHT);
+        let over_limit = Arc::new(AtomicBool::new(false));
+        tokio::spawn(pump(body, sender, max, over_limit.clone()));
+        meta.body_over_limit = Some(over_limit);
+        HttpBody::Stream(receiver)
     };
     let host = parts
         .headers
@@ -170,30 +201,61 @@ async fn prepare(
             .iter()
             .map(|(name, value)| (name.as_str().to_owned(), isomorphic_decode(value)))
             .collect(),
-        body: body.to_vec(),
+        body,
     };
     Ok((request, meta))
 }
 
+/// Copies a streamed request body into the run's channel, up to `max`
+/// bytes: beyond them the handler's read fails and `over_limit` says why.
+/// Ends when the body does, or when the run stops reading it.
+async fn pump(mut body: Incoming, sender: BodySender, max: u64, over_limit: Arc<AtomicBool>) {
+    let mut received: u64 = 0;
+    loop {
+        match body.frame().await {
+            None => return sender.finish(),
+            Some(Ok(frame)) => {
+                // Trailers carry nothing the handler sees.
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                received += data.len() as u64;
+                if received > max {
+                    over_limit.store(true, Ordering::Release);
+                    return sender.fail(BodyError::TooLarge { limit: max });
+                }
+                if sender.send(data.into()).await.is_err() {
+                    return;
+                }
+            }
+            Some(Err(error)) => {
+                return sender.fail(BodyError::Interrupted(format!(
+                    "reading the request body failed: {error}"
+                )));
+            }
+        }
+    }
+}
+
 /// Admits the request, runs it, and answers with the handler's response
 /// as soon as there is one, or with the run's error.
-async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response<Full<Bytes>> {
+async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response<ServeBody> {
     let locale = locale(&request.headers);
     let slot = match app.admission.admit().await {
         Ok(slot) => slot,
-        Err(_) => {
+        Err(refusal) => {
             let status = StatusCode::SERVICE_UNAVAILABLE;
-            app.metrics.record_rejected("queue_full", status.as_u16());
-            log_refusal(&app, &meta, status, "queue_full");
-            let mut response = error_response(
-                status,
-                "queue_full",
-                "every sandbox is busy and the queue is full; retry shortly",
-                &meta.request_id,
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            let reason = refusal.reason();
+            app.metrics.record_rejected(reason, status.as_u16());
+            log_refusal(&app, &meta, status, reason);
+            let message = match refusal {
+                Refusal::QueueFull => "every sandbox is busy and the queue is full; retry later",
+                Refusal::QueueTimeout => {
+                    "no sandbox came free within the queue timeout; retry later"
+                }
+            };
+            let mut response = error_response(status, reason, message, &meta.request_id);
+            retry_after(&app, &mut response);
             return response;
         }
     };
@@ -238,32 +300,61 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
             .entry()
             .handle(&app.runtime, request, env, options, responder);
         let status = match sent_status.load(Ordering::Acquire) {
-            0 => failure_status(&execution.outcome).0.as_u16(),
+            0 => unanswered(&app, &meta, &execution.outcome).0.as_u16(),
             status => status,
         };
         finish(&app, &meta, &execution, status);
-        let _ = done.send(execution);
+        let _ = done.send((execution, meta));
     });
     if let Ok(response) = receiver.await {
         return to_hyper(&app, response, &request_id);
     }
     // `Runtime::handle` never panics; should the thread die all the same,
     // the request still gets an answer.
-    let execution = finished.await.unwrap_or_else(|_| Execution {
-        outcome: Outcome::Internal {
-            message: "the request's sandbox thread ended without a result".to_owned(),
-        },
-        report: Default::default(),
-        request_id: request_id.clone(),
-    });
-    let (status, reason, message) = failure_status(&execution.outcome);
-    let mut response = error_response(status, reason, message, &request_id);
+    let Ok((execution, meta)) = finished.await else {
+        let (status, reason, message) = failure_status(&Outcome::Internal {
+            message: String::new(),
+        });
+        return error_response(status, reason, message, &request_id);
+    };
+    let (status, reason, message) = unanswered(&app, &meta, &execution.outcome);
+    let mut response = error_response(status, reason, &message, &request_id);
     if execution.outcome.kind() == OutcomeKind::Overloaded {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        retry_after(&app, &mut response);
     }
     response
+}
+
+/// The status and error body of a run that ended without a response: 413
+/// if the request body went over the limit while the handler read it,
+/// else what the outcome says.
+fn unanswered(
+    app: &App,
+    meta: &RequestMeta,
+    outcome: &Outcome,
+) -> (StatusCode, &'static str, String) {
+    let over_limit = meta
+        .body_over_limit
+        .as_ref()
+        .is_some_and(|flag| flag.load(Ordering::Acquire));
+    if over_limit {
+        let max = app.config.max_body_bytes;
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is larger than the {max} byte limit"),
+        );
+    }
+    let (status, reason, message) = failure_status(outcome);
+    (status, reason, message.to_owned())
+}
+
+/// Adds `Retry-After`, from the queue's expected drain time.
+fn retry_after(app: &App, response: &mut Response<ServeBody>) {
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(app.admission.retry_after_secs()),
+    );
 }
 
 /// The status and error body of a run that ended without a response.
@@ -302,9 +393,9 @@ fn error_response(
     kind: &str,
     message: &str,
     request_id: &str,
-) -> Response<Full<Bytes>> {
+) -> Response<ServeBody> {
     let body = json!({ "error": kind, "message": message, "requestId": request_id });
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    let mut response = Response::new(Either::Left(Full::new(Bytes::from(body.to_string()))));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(
@@ -319,9 +410,18 @@ fn error_response(
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The handler's response for hyper. Framing headers are hyper's to set.
-fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Full<Bytes>> {
-    let mut out = Response::new(Full::new(Bytes::from(response.body)));
+/// The handler's response for hyper. Framing headers are hyper's to set
+/// (a streamed body goes out chunked).
+fn to_hyper(app: &Arc<App>, response: HttpResponse, request_id: &str) -> Response<ServeBody> {
+    let body = match response.body {
+        HttpBody::Full(bytes) => Either::Left(Full::new(Bytes::from(bytes))),
+        HttpBody::Stream(receiver) => Either::Right(StreamedBody {
+            receiver,
+            app: app.clone(),
+            request_id: request_id.to_owned(),
+        }),
+    };
+    let mut out = Response::new(body);
     *out.status_mut() =
         StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = out.headers_mut();
@@ -347,6 +447,43 @@ fn to_hyper(app: &App, response: HttpResponse, request_id: &str) -> Response<Ful
         headers.insert(X_REQUEST_ID, id);
     }
     out
+}
+
+/// A response body the handler streams: each chunk goes to the client as
+/// the handler writes it. A run that fails before finishing it ends the
+/// body with an error, which makes hyper abort the response (no final
+/// chunk), so the client sees it cut short; that is logged and counted.
+pub struct StreamedBody {
+    receiver: BodyReceiver,
+    app: Arc<App>,
+    request_id: String,
+}
+
+impl hyper::body::Body for StreamedBody {
+    type Data = Bytes;
+    type Error = BodyError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
+        let this = self.get_mut();
+        this.receiver.poll_recv(cx).map(|received| match received {
+            Ok(Some(chunk)) => Some(Ok(Frame::data(Bytes::from(chunk)))),
+            Ok(None) => None,
+            Err(error) => {
+                this.app.metrics.record_aborted_response();
+                tracing::warn!(
+                    target: "jsbox::serve",
+                    app = &*this.app.app_name,
+                    request_id = this.request_id.as_str(),
+                    %error,
+                    "the handler's response body was cut short; aborting the response"
+                );
+                Some(Err(error))
+            }
+        })
+    }
 }
 
 /// Header values are bytes; JS sees each byte as one character (Fetch's

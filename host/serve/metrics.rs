@@ -21,6 +21,7 @@ pub struct ServeMetrics {
     peak_memory: Histogram,
     timeouts: IntCounter,
     rejected: IntCounterVec,
+    aborted: IntCounter,
 }
 
 impl ServeMetrics {
@@ -60,9 +61,14 @@ impl ServeMetrics {
             rejected: IntCounterVec::new(
                 Opts::new(
                     "jsbox_http_rejected_total",
-                    "Requests refused before running: queue full, body too large, bad request.",
+                    "Requests refused before running: queue full, queue timeout, body too large, \
+                     bad request.",
                 ),
                 &["reason"],
+            )?,
+            aborted: IntCounter::new(
+                "jsbox_http_responses_aborted_total",
+                "Streamed responses cut short because their run failed before the body ended.",
             )?,
             registry,
         };
@@ -82,6 +88,9 @@ impl ServeMetrics {
         metrics
             .registry
             .register(Box::new(metrics.rejected.clone()))?;
+        metrics
+            .registry
+            .register(Box::new(metrics.aborted.clone()))?;
         metrics
             .registry
             .register(Box::new(AdmissionCollector::new(admission)?))?;
@@ -109,6 +118,11 @@ impl ServeMetrics {
         self.requests
             .with_label_values(&["rejected", &status.to_string()])
             .inc();
+    }
+
+    /// Accounts for a streamed response cut short by its run's failure.
+    pub fn record_aborted_response(&self) {
+        self.aborted.inc();
     }
 
     /// The Prometheus text exposition of every metric.

@@ -69,7 +69,11 @@ fn start(config: ServeConfig) -> Result<(), String> {
         .entry
         .prepare(&runtime, &options)
         .map_err(|why| format!("the entry {} cannot be served: {why}", config.entry.name()))?;
-    let admission = Arc::new(Admission::new(config.max_concurrent, config.queue));
+    let admission = Arc::new(Admission::new(
+        config.max_concurrent,
+        config.queue,
+        config.queue_timeout,
+    ));
     let metrics = ServeMetrics::new(&runtime, admission.clone())
         .map_err(|e| format!("setting up the metrics failed: {e}"))?;
     let tokio = tokio::runtime::Builder::new_multi_thread()

@@ -8,16 +8,20 @@
 // (`text`, `json`, `arrayBuffer`, `bytes`, `blob`, `formData`) marks it
 // used, and reading it again rejects with a TypeError. `formData()` parses
 // multipart/form-data and application/x-www-form-urlencoded.
-// A body is either buffered, `{ bytes, used }`, or streamed from a source
+// A body is buffered, `{ bytes, used }`; a `ReadableStream` the script
+// gave, `{ stream, used }` (its `body` getter returns that stream, reading
+// it marks the body used, and the Body methods read it to its end); or
+// streamed from a source
 // (a `fetch` response), `{ source, used }` where `source.pull()` returns
 // the next chunk (a Uint8Array) or null at the end, and `source.cancel()`
 // stops it. A streamed body's `body` getter is a `ResponseBodyStream`: a
 // minimal stand-in for ReadableStream with `getReader()` (`read`,
 // `cancel`, `releaseLock`), `cancel()`, `locked` and async
 // iteration, yielding chunks as they arrive.
-// Divergences: there is no ReadableStream, a ReadableStream is not
-// accepted as a body, and a buffered body's `body` getter returns null or
-// a Uint8Array copy of the bytes (reading it does not mark the body used).
+// Divergences: a buffered body's `body` getter returns null or a
+// Uint8Array copy of the bytes (reading it does not mark the body used),
+// a fetched body's a `ResponseBodyStream`, not a `ReadableStream`; a
+// `ReadableStream` body cannot be cloned (streams.js has no `tee`).
 (function body(internal) {
   'use strict';
 
@@ -113,15 +117,18 @@
     const bytes = internal.copyBytes(init);
     if (bytes !== null) return { bytes, type: null };
     if (internal.isFormData(init)) return encodeMultipart(init);
-    const { URLSearchParams, ReadableStream } = globalThis;
+    const { URLSearchParams } = globalThis;
     if (typeof URLSearchParams === 'function' && init instanceof URLSearchParams) {
       return {
         bytes: internal.utf8Encode(init.toString()),
         type: 'application/x-www-form-urlencoded;charset=UTF-8',
       };
     }
-    if (typeof ReadableStream === 'function' && init instanceof ReadableStream) {
-      throw new TypeError('ReadableStream bodies are not supported: bodies are buffered');
+    if (internal.isReadableStream(init)) {
+      if (init.locked || internal.streamDisturbed(init)) {
+        throw new TypeError('a ReadableStream body must be unread and unlocked');
+      }
+      return { bytes: null, stream: init, type: null };
     }
     return { bytes: internal.utf8Encode(init), type: 'text/plain;charset=UTF-8' };
   };
@@ -137,6 +144,9 @@
 
   // Turns an unread streamed body into a buffered one (for `clone()`).
   internal.bufferBody = (body) => {
+    if (body.stream !== undefined) {
+      throw new TypeError('clone: a body that is a ReadableStream cannot be cloned (there is no tee)');
+    }
     if (body.source !== undefined && !body.used) {
       body.bytes = drain(body);
       delete body.source;
@@ -211,6 +221,13 @@
       const { body } = stateOf(object);
       if (body === null) return new Uint8Array(0);
       if (body.used) throw new TypeError('The body has already been consumed');
+      if (body.stream !== undefined) {
+        if (body.stream.locked || internal.streamDisturbed(body.stream)) {
+          throw new TypeError('The body has already been consumed');
+        }
+        body.used = true;
+        return internal.readAllBytes(body.stream);
+      }
       body.used = true;
       if (body.source !== undefined) {
         const bytes = drain(body);
@@ -226,6 +243,7 @@
       get body() {
         const { body } = stateOf(this);
         if (body === null) return null;
+        if (body.stream !== undefined) return body.stream;
         if (body.source !== undefined) {
           body.stream ??= new ResponseBodyStream(token, body);
           return body.stream;
@@ -234,7 +252,8 @@
       },
       get bodyUsed() {
         const { body } = stateOf(this);
-        return body !== null && body.used;
+        if (body === null) return false;
+        return body.used || (body.stream !== undefined && internal.streamDisturbed(body.stream));
       },
       async arrayBuffer() {
         return (await consume(this)).slice().buffer;

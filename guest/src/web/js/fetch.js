@@ -48,7 +48,10 @@
     let method = request.method;
     let url = request.url;
     let headers = [...request.headers];
+    // A ReadableStream body is read whole first: the host sends bodies
+    // buffered.
     let body = request.body;
+    if (body !== null && !(body instanceof Uint8Array)) body = await request.bytes();
     let redirected = false;
     for (let hop = 0; ; hop++) {
       signal.throwIfAborted();

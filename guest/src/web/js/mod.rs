@@ -1,5 +1,5 @@
 //! Web APIs written in JS: events, abort, `DOMException`, `Blob`, `File`,
-//! `FormData`, `Headers`, `Request`, `Response`, `fetch` and the small
+//! `FormData`, `ReadableStream`, `Headers`, `Request`, `Response`, `fetch` and the small
 //! globals (`self`, `navigator`, `reportError`, `queueMicrotask`).
 //!
 //! Each `.js` file here is one API family. A file is a single function
@@ -18,7 +18,7 @@ use javy::quickjs::{Ctx, Function, Object, context::EvalOptions};
 use crate::js_error;
 
 /// The files, in dependency order, with the names their stack frames show.
-const FILES: [(&str, &str); 12] = [
+const FILES: [(&str, &str); 13] = [
     ("common.js", include_str!("common.js")),
     ("dom_exception.js", include_str!("dom_exception.js")),
     ("events.js", include_str!("events.js")),
@@ -26,6 +26,7 @@ const FILES: [(&str, &str); 12] = [
     ("abort.js", include_str!("abort.js")),
     ("blob.js", include_str!("blob.js")),
     ("form_data.js", include_str!("form_data.js")),
+    ("streams.js", include_str!("streams.js")),
     ("headers.js", include_str!("headers.js")),
     ("body.js", include_str!("body.js")),
     ("request.js", include_str!("request.js")),

@@ -86,8 +86,8 @@
         throw new TypeError('Request: a GET or HEAD request cannot have a body');
       }
       if (initBody !== null) {
-        const { bytes, type } = internal.extractBody(initBody);
-        this.#body = { bytes, used: false };
+        const { bytes, stream, type } = internal.extractBody(initBody);
+        this.#body = stream === undefined ? { bytes, used: false } : { stream, used: false };
         if (type !== null && !this.#headers.has('content-type')) {
           this.#headers.append('Content-Type', type);
         }
@@ -95,7 +95,8 @@
         if (source.#body.used) {
           throw new TypeError('Request: the body of the input request has already been used');
         }
-        this.#body = { bytes: source.#body.bytes, used: false };
+        const { bytes, stream } = source.#body;
+        this.#body = stream === undefined ? { bytes, used: false } : { stream, used: false };
         source.#body.used = true;
       }
     }
@@ -116,7 +117,10 @@
         signal: this.#signal,
         redirect: this.#redirect,
       });
-      if (this.#body !== null) copy.#body = { bytes: this.#body.bytes, used: false };
+      if (this.#body !== null) {
+        internal.bufferBody(this.#body);
+        copy.#body = { bytes: this.#body.bytes, used: false };
+      }
       return copy;
     }
 

@@ -53,8 +53,8 @@
         if (NULL_BODY_STATUSES.includes(status)) {
           throw new TypeError(`Response: a response with status ${status} cannot have a body`);
         }
-        const { bytes, type } = internal.extractBody(body);
-        this.#body = { bytes, used: false };
+        const { bytes, stream, type } = internal.extractBody(body);
+        this.#body = stream === undefined ? { bytes, used: false } : { stream, used: false };
         if (type !== null && !this.#headers.has('content-type')) {
           this.#headers.append('Content-Type', type);
         }
