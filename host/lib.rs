@@ -91,6 +91,7 @@ mod sandbox;
 mod script;
 mod snapshot;
 mod state;
+mod typed;
 
 pub use audit::{AuditEvent, AuditSink, Decision, JsonLinesAuditSink, MemoryAuditSink};
 pub use builder::RuntimeBuilder;
@@ -110,3 +111,7 @@ pub use plugin::{Plugin, PluginError};
 pub use report::{BytecodeCacheUse, ResourceReport};
 pub use runtime::{Execution, RunOptions, Runtime};
 pub use script::{Script, SourceKind};
+pub use typed::{
+    DeclarationError, ExportError, ExportSignature, ExportTarget, TypedExecution, TypedExports,
+    TypedExportsBuilder, TypedPlugin,
+};

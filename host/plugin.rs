@@ -76,6 +76,18 @@ pub enum PluginError {
         /// The missing or mismatched item, as Wasmtime names it.
         message: String,
     },
+    /// The component does not export a function of the embedder's
+    /// [`TypedExports`](crate::TypedExports), or exports it with other
+    /// types. The message names the function and the difference.
+    #[error("{name} does not export the typed exports of {interface}: {message}")]
+    ExportMismatch {
+        /// The plugin's name.
+        name: String,
+        /// The declared interface's full name.
+        interface: String,
+        /// The missing or mismatched function, and how it differs.
+        message: String,
+    },
 }
 
 /// Checks `wasm` against the plugin world and compiles it, through the disk
@@ -87,23 +99,7 @@ pub(crate) fn load(
     name: String,
     wasm: &[u8],
 ) -> Result<Plugin, PluginError> {
-    let key = artifact_key(engine, wasm);
-    let cached = cache_dir.map(|dir| component::load(engine, dir, key));
-    let (component, source) = match cached {
-        Some(Ok((component, path))) => (component, ComponentSource::Cached(path)),
-        other => {
-            let reason = match other {
-                Some(Err(why)) => why,
-                _ => "no cache directory configured".to_owned(),
-            };
-            let component = Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
-                name: name.clone(),
-                message: format!("{e:#}"),
-            })?;
-            let save_error = cache_dir.and_then(|dir| save(&component, dir, key).err());
-            (component, ComponentSource::Compiled { reason, save_error })
-        }
-    };
+    let (component, source) = compile(engine, cache_dir, &name, wasm)?;
     let mismatch = |e: wasmtime::Error| PluginError::WorldMismatch {
         name: name.clone(),
         message: format!("{e:#}"),
@@ -111,6 +107,33 @@ pub(crate) fn load(
     let instance_pre = linker.instantiate_pre(&component).map_err(mismatch)?;
     let pre = PluginPre::new(instance_pre).map_err(mismatch)?;
     Ok(Plugin { name, pre, source })
+}
+
+/// Compiles `wasm`, or loads its compiled artifact from the disk cache in
+/// `cache_dir` when there is one (and saves it there when there was not).
+pub(crate) fn compile(
+    engine: &Engine,
+    cache_dir: Option<&Path>,
+    name: &str,
+    wasm: &[u8],
+) -> Result<(Component, ComponentSource), PluginError> {
+    let key = artifact_key(engine, wasm);
+    let cached = cache_dir.map(|dir| component::load(engine, dir, key));
+    Ok(match cached {
+        Some(Ok((component, path))) => (component, ComponentSource::Cached(path)),
+        other => {
+            let reason = match other {
+                Some(Err(why)) => why,
+                _ => "no cache directory configured".to_owned(),
+            };
+            let component = Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
+                name: name.to_owned(),
+                message: format!("{e:#}"),
+            })?;
+            let save_error = cache_dir.and_then(|dir| save(&component, dir, key).err());
+            (component, ComponentSource::Compiled { reason, save_error })
+        }
+    })
 }
 
 fn save(component: &Component, dir: &Path, key: ArtifactKey) -> Result<(), String> {
