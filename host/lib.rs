@@ -54,6 +54,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Plugins export [`Runtime::run_plugin`]'s `handle`, and may export
+//! functions the embedder declares in its own WIT ([`TypedExports`]),
+//! called with WIT values by [`Runtime::call_export`], whether the plugin
+//! is a JS module or a component ([`ExportTarget`]).
+//!
 //! [`Runtime::run`] blocks its thread; [`Runtime::run_async`] runs on
 //! Tokio's blocking pool and cancels the run when its future is dropped.
 //! [`Runtime::metrics`] and [`Runtime::register_metrics`] report runs by

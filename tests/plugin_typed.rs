@@ -653,3 +653,59 @@ fn the_rust_example_implements_the_same_typed_exports() {
         .expect("the arguments fit");
     assert_eq!(capped.execution.outcome.kind(), OutcomeKind::HostCallLimit);
 }
+
+/// `jsbox call` on `plugin` with the orders WIT and `args`.
+fn jsbox_call(plugin: &std::path::Path, args: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_jsbox"))
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .arg("call")
+        .arg(plugin)
+        .args([
+            "--wit",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plugins/orders.wit"),
+        ])
+        .args([
+            "--interface",
+            "orders",
+            "--export",
+            "transform",
+            "--args",
+            args,
+        ])
+        .args(["--context", r#"{"tenantId":"acme"}"#])
+        .output()
+        .expect("jsbox starts")
+}
+
+#[test]
+fn the_cli_calls_typed_exports_of_both_examples_with_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = dir.path().join("orders-plugin.wasm");
+    std::fs::write(&wasm, rust_example()).expect("write the component");
+    let js = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/plugins/js/orders.mjs"
+    ));
+    let args = r#"[{"id":" A-1 ","lines":[{"sku":"pen","qty":2,"unitPriceCents":150}],
+                    "priority":"low","note":[104,105],"totalCents":0}]"#;
+    for plugin in [js, wasm.as_path()] {
+        let called = jsbox_call(plugin, args);
+        let stderr = String::from_utf8_lossy(&called.stderr);
+        assert_eq!(called.status.code(), Some(0), "{stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&called.stdout),
+            "transforming A-1 for acme\n\
+             {\"tag\":\"ok\",\"val\":{\"id\":\"A-1\",\"lines\":[{\"qty\":2,\"sku\":\"pen\",\
+             \"unitPriceCents\":150}],\"note\":[72,73],\"priority\":\"low\",\"totalCents\":300}}\n",
+            "{}",
+            plugin.display()
+        );
+
+        let refused = jsbox_call(plugin, r#"[{"id":"A"}]"#);
+        assert_eq!(refused.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&refused.stderr),
+            "jsbox: transform: argument `input`.lines: expected list<record line>, got undefined\n"
+        );
+    }
+}
