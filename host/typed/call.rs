@@ -6,6 +6,7 @@
 use wasmtime::component::Val;
 
 use super::declare::ExportSignature;
+use super::json;
 use super::types::WitType;
 use super::value::{self, Mismatch};
 use super::{ExportError, ExportTarget, TypedExecution, TypedExports, TypedPlugin};
@@ -140,7 +141,7 @@ impl Runtime {
             .iter()
             .zip(&signature.params)
             .map(|(json, (name, ty))| {
-                value::lift(&value::from_json(json), ty)
+                value::lift(&json::to_tree(json), ty)
                     .map_err(|mismatch| arguments(at_argument(name, &mismatch)))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -255,7 +256,7 @@ impl<'a> ExportCall<'a> {
         let json = match (&value, &function.result) {
             (Some(value), Some(ty)) => value::lower(value, ty)
                 .ok()
-                .map(|tree| value::to_json(&tree).to_string()),
+                .map(|tree| json::from_tree(&tree).to_string()),
             _ => None,
         };
         *self.result = value;

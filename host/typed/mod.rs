@@ -6,8 +6,8 @@
 //!   resolved (by `wit-parser`) once.
 //! - [`types`]: the supported WIT types, and the check of a component's
 //!   exported types against the declared ones.
-//! - [`value`]: WIT values ↔ JS values (and JSON), checked against the
-//!   declared types, with errors naming the path.
+//! - [`value`]: WIT values ↔ JS values, checked against the declared
+//!   types, with errors naming the path; [`json`]: JSON ↔ JS values.
 //! - [`component`]: [`TypedPlugin`], a component checked against the
 //!   declaration at load time and called through Wasmtime's dynamic API.
 //! - [`call`]: [`Runtime::call_export`](crate::Runtime::call_export) and
@@ -21,6 +21,7 @@
 mod call;
 mod component;
 mod declare;
+mod json;
 mod types;
 mod value;
 
