@@ -336,6 +336,7 @@ impl Runtime {
     /// ```
     pub async fn run_async(&self, script: Script, options: RunOptions) -> Execution {
         self.on_blocking_thread(
+            "Runtime::run_async",
             options,
             move |runtime, options| runtime.run(&script, options),
             |execution| execution,
@@ -346,9 +347,11 @@ impl Runtime {
     /// `work` on a blocking thread of the current Tokio runtime, with a
     /// cancellation token in its options that dropping the future cancels.
     /// Without a Tokio runtime, or if the task fails, `refused` makes the
-    /// result from an `internal` execution that ran nothing.
+    /// result from an `internal` execution that ran nothing; `caller` names
+    /// the method in its message.
     pub(crate) async fn on_blocking_thread<T: Send + 'static>(
         &self,
+        caller: &str,
         mut options: RunOptions,
         work: impl FnOnce(Runtime, RunOptions) -> T + Send + 'static,
         refused: impl FnOnce(Execution) -> T,
@@ -361,7 +364,7 @@ impl Runtime {
                 cancel_on_drop.0 = None;
                 return refused(self.refuse(
                     Outcome::Internal {
-                        message: format!("Runtime::run_async needs a Tokio runtime: {error}"),
+                        message: format!("{caller} needs a Tokio runtime: {error}"),
                     },
                     options.context.request_id,
                 ));

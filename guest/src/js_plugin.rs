@@ -38,16 +38,20 @@ pub fn handle(
             Ok(vec![input.into_value()])
         },
     )?;
+    // A synchronous throw ends the run at once, as an uncaught exception in
+    // a script does.
+    let result = match called {
+        Ok(result) => result,
+        Err(thrown) => {
+            return runtime.context().with(|ctx| {
+                let thrown = restore(&ctx, thrown)?;
+                Err(Failure::UncaughtException(js_error::from_value(thrown)))
+            });
+        }
+    };
     event_loop::run_until_idle(runtime)?;
     runtime.context().with(|ctx| {
-        let result = match called {
-            Ok(result) => settled(&ctx, restore(&ctx, result)?)?,
-            Err(thrown) => {
-                return Err(Failure::UncaughtException(js_error::from_value(restore(
-                    &ctx, thrown,
-                )?)));
-            }
-        };
+        let result = settled(&ctx, restore(&ctx, result)?)?;
         let result =
             result.map_err(|reason| Failure::UncaughtException(js_error::from_value(reason)))?;
         match result.as_string() {

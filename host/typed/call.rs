@@ -159,6 +159,7 @@ impl Runtime {
         options: RunOptions,
     ) -> Result<TypedExecution, ExportError> {
         self.on_blocking_thread(
+            "Runtime::call_export_async",
             options,
             move |runtime, options| runtime.call_export(&target, &function, &args, options),
             |execution| {
@@ -233,6 +234,8 @@ impl<'a> ExportCall<'a> {
                 }
             }
             (ExportTarget::Component(plugin), _) => {
+                // `function` comes from the plugin's own exports, each of
+                // which `load_typed_plugin` found in the component.
                 let index = plugin.function_index(function).ok_or_else(|| {
                     wasmtime::format_err!(
                         "{} was loaded without `{}`",
@@ -247,12 +250,15 @@ impl<'a> ExportCall<'a> {
                     function.result.is_some(),
                 )?
             }
+            // `Run` compiles every JS target's entry (`js_entry`) first.
             (ExportTarget::Js { .. }, None) => {
                 return Err(wasmtime::format_err!(
-                    "a JS plugin call without its bytecode"
+                    "jsbox called a JS plugin without compiling it first"
                 ));
             }
         };
+        // The value has its declared type (lifted by us, or type-checked
+        // by Wasmtime), so lowering it cannot fail.
         let json = match (&value, &function.result) {
             (Some(value), Some(ty)) => value::lower(value, ty)
                 .ok()

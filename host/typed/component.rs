@@ -27,7 +27,7 @@ pub struct TypedPlugin {
 struct Loaded {
     name: String,
     exports: TypedExports,
-    pub(crate) pre: InstancePre<SandboxState>,
+    pre: InstancePre<SandboxState>,
     /// Each declared function's index in the component, in declaration
     /// order.
     functions: Vec<ComponentExportIndex>,
