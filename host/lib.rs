@@ -54,6 +54,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Plugins export [`Runtime::run_plugin`]'s `handle`, and may export
+//! functions the embedder declares in its own WIT ([`TypedExports`]),
+//! called with WIT values by [`Runtime::call_export`], whether the plugin
+//! is a JS module or a component ([`ExportTarget`]).
+//!
 //! [`Runtime::run`] blocks its thread; [`Runtime::run_async`] runs on
 //! Tokio's blocking pool and cancels the run when its future is dropped.
 //! [`Runtime::metrics`] and [`Runtime::register_metrics`] report runs by
@@ -92,6 +97,7 @@ mod sandbox;
 mod script;
 mod snapshot;
 mod state;
+mod typed;
 
 pub use audit::{AuditEvent, AuditSink, Decision, JsonLinesAuditSink, MemoryAuditSink};
 pub use builder::RuntimeBuilder;
@@ -115,3 +121,7 @@ pub use plugin::{Plugin, PluginError};
 pub use report::{BytecodeCacheUse, ResourceReport};
 pub use runtime::{Execution, RunOptions, Runtime};
 pub use script::{Script, SourceKind};
+pub use typed::{
+    DeclarationError, ExportError, ExportSignature, ExportTarget, TypedExecution, TypedExports,
+    TypedExportsBuilder, TypedPlugin,
+};

@@ -83,6 +83,18 @@ pub enum PluginError {
         /// The missing or mismatched item, as Wasmtime names it.
         message: String,
     },
+    /// The component does not export a function of the embedder's
+    /// [`TypedExports`](crate::TypedExports), or exports it with other
+    /// types. The message names the function and the difference.
+    #[error("{name} does not export the typed exports of {interface}: {message}")]
+    ExportMismatch {
+        /// The plugin's name.
+        name: String,
+        /// The declared interface's full name.
+        interface: String,
+        /// The missing or mismatched function, and how it differs.
+        message: String,
+    },
 }
 
 /// A world a component can be loaded for: its name and WIT file.
@@ -92,8 +104,9 @@ pub(crate) struct World {
     pub file: &'static str,
 }
 
-/// The `plugin` world, `wit/plugin.wit`.
-const PLUGIN_WORLD: World = World {
+/// The `plugin` world, `wit/plugin.wit`, whose imports typed plugins may
+/// use too.
+pub(crate) const PLUGIN_WORLD: World = World {
     name: "jsbox:sandbox/plugin",
     file: "plugin.wit",
 };
@@ -115,8 +128,18 @@ pub(crate) fn load(
     Ok(Plugin { name, pre, source })
 }
 
-/// Compiles the component `wasm`, or loads its compiled form from the disk
-/// cache in `cache_dir` (saving it there after a compilation).
+/// A component that does not fit `world`, the world it was loaded for.
+pub(crate) fn mismatch(name: &str, world: World, error: wasmtime::Error) -> PluginError {
+    PluginError::WorldMismatch {
+        name: name.to_owned(),
+        world: world.name,
+        file: world.file,
+        message: format!("{error:#}"),
+    }
+}
+
+/// Compiles `wasm`, or loads its compiled artifact from the disk cache in
+/// `cache_dir` when there is one (and saves it there when there was not).
 pub(crate) fn compile(
     engine: &Engine,
     cache_dir: Option<&Path>,
@@ -140,16 +163,6 @@ pub(crate) fn compile(
             (component, ComponentSource::Compiled { reason, save_error })
         }
     })
-}
-
-/// A component that does not fit `world`, the world it was loaded for.
-pub(crate) fn mismatch(name: &str, world: World, error: wasmtime::Error) -> PluginError {
-    PluginError::WorldMismatch {
-        name: name.to_owned(),
-        world: world.name,
-        file: world.file,
-        message: format!("{error:#}"),
-    }
 }
 
 fn save(component: &Component, dir: &Path, key: ArtifactKey) -> Result<(), String> {

@@ -26,6 +26,7 @@ use crate::plugin::{self, Plugin, PluginError};
 use crate::report::BytecodeCacheUse;
 use crate::sandbox::Sandbox;
 use crate::state::{Capabilities, SandboxState};
+use crate::typed::ExportCall;
 use crate::{
     Grants, HttpRequest, Limits, Outcome, RequestContext, ResourceReport, Responder,
     RuntimeBuilder, Script,
@@ -296,7 +297,7 @@ impl Runtime {
         self.execute(call, options)
     }
 
-    fn execute(&self, call: Call<'_>, options: RunOptions) -> Execution {
+    pub(crate) fn execute(&self, call: Call<'_>, options: RunOptions) -> Execution {
         let started = Instant::now();
         let RunOptions {
             mut context,
@@ -380,34 +381,53 @@ impl Runtime {
     /// assert!(cut_short.is_err());
     /// # }
     /// ```
-    pub async fn run_async(&self, script: Script, mut options: RunOptions) -> Execution {
+    pub async fn run_async(&self, script: Script, options: RunOptions) -> Execution {
+        self.on_blocking_thread(
+            "Runtime::run_async",
+            options,
+            move |runtime, options| runtime.run(&script, options),
+            |execution| execution,
+        )
+        .await
+    }
+
+    /// `work` on a blocking thread of the current Tokio runtime, with a
+    /// cancellation token in its options that dropping the future cancels.
+    /// Without a Tokio runtime, or if the task fails, `refused` makes the
+    /// result from an `internal` execution that ran nothing; `caller` names
+    /// the method in its message.
+    pub(crate) async fn on_blocking_thread<T: Send + 'static>(
+        &self,
+        caller: &str,
+        mut options: RunOptions,
+        work: impl FnOnce(Runtime, RunOptions) -> T + Send + 'static,
+        refused: impl FnOnce(Execution) -> T,
+    ) -> T {
         let token = options.cancel.get_or_insert_with(CancelToken::new).clone();
         let mut cancel_on_drop = CancelOnDrop(Some(token));
         let handle = match tokio::runtime::Handle::try_current() {
             Ok(handle) => handle,
             Err(error) => {
                 cancel_on_drop.0 = None;
-                return self.refuse(
+                return refused(self.refuse(
                     Outcome::Internal {
-                        message: format!("Runtime::run_async needs a Tokio runtime: {error}"),
+                        message: format!("{caller} needs a Tokio runtime: {error}"),
                     },
                     options.context.request_id,
-                );
+                ));
             }
         };
         let runtime = self.clone();
         let request_id = options.context.request_id.clone();
-        let joined = handle
-            .spawn_blocking(move || runtime.run(&script, options))
-            .await;
+        let joined = handle.spawn_blocking(move || work(runtime, options)).await;
         cancel_on_drop.0 = None;
         joined.unwrap_or_else(|error| {
-            self.refuse(
+            refused(self.refuse(
                 Outcome::Internal {
                     message: format!("the run's blocking task failed: {error}"),
                 },
                 request_id,
-            )
+            ))
         })
     }
 
@@ -477,7 +497,7 @@ impl Runtime {
 }
 
 /// What a run does in its sandbox.
-enum Call<'a> {
+pub(crate) enum Call<'a> {
     /// [`Runtime::run`].
     Script(&'a Script),
     /// [`Runtime::handle`].
@@ -497,6 +517,8 @@ enum Call<'a> {
     },
     /// [`Runtime::run_js_plugin`].
     JsPlugin { entry: &'a Script, input: &'a str },
+    /// [`Runtime::call_export`].
+    Export(ExportCall<'a>),
 }
 
 /// A [`Call`] with its code ready to run.
@@ -521,6 +543,7 @@ enum Prepared<'a> {
         entry: Compiled,
         input: &'a str,
     },
+    Export(ExportCall<'a>, Option<Compiled>),
 }
 
 /// One call of [`Runtime::run`] or [`Runtime::handle`].
@@ -585,6 +608,16 @@ impl Run<'_> {
                         input,
                     })
             }
+            Call::Export(call) => match call.js_entry() {
+                Some(entry) => self.bytecode(entry, report).map(|bytecode| {
+                    let entry = Compiled {
+                        name: entry.name.clone(),
+                        bytecode,
+                    };
+                    Prepared::Export(call, Some(entry))
+                }),
+                None => Ok(Prepared::Export(call, None)),
+            },
         };
         let prepared = match prepared {
             Ok(prepared) => prepared,
@@ -635,6 +668,7 @@ impl Run<'_> {
             Prepared::JsPlugin { entry, input } => sandbox
                 .js_plugin(pre, &entry, input)
                 .map(|result| result.map(|output| serde_json::to_string(&output).ok())),
+            Prepared::Export(call, entry) => call.run(&mut sandbox, pre, entry.as_ref()),
         };
         let state = sandbox.state();
         report.fuel_consumed = sandbox.fuel_consumed();

@@ -6,9 +6,11 @@
 
 use std::time::Instant;
 
+use wasmtime::component::{ComponentExportIndex, InstancePre, Val};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::SandboxPre;
+use crate::bindings::exports::jsbox::sandbox::js_plugin::{CallOutcome, JsValue};
 use crate::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Completion, Failure, Script};
 use crate::bindings::http_plugin::HttpPluginPre;
 use crate::bindings::jsbox::sandbox::http_types::IncomingRequest;
@@ -208,6 +210,43 @@ impl Sandbox {
                 }
             }
         }
+    }
+
+    /// Instantiates the guest and calls the JS plugin `entry`'s export
+    /// `js_name` with `args` (a tree whose root is the array of them).
+    pub fn js_export(
+        &mut self,
+        pre: &SandboxPre<SandboxState>,
+        entry: &Compiled,
+        js_name: &str,
+        args: &[JsValue],
+    ) -> GuestResult<CallOutcome> {
+        let guest = pre.instantiate(&mut self.store)?;
+        guest.jsbox_sandbox_js_plugin().call_call(
+            &mut self.store,
+            &entry.name,
+            &entry.bytecode,
+            js_name,
+            args,
+        )
+    }
+
+    /// Instantiates a typed plugin and calls its function at `index` with
+    /// `args`; returns its result, if it `has_result`.
+    pub fn component_export(
+        &mut self,
+        pre: &InstancePre<SandboxState>,
+        index: ComponentExportIndex,
+        args: &[Val],
+        has_result: bool,
+    ) -> wasmtime::Result<Option<Val>> {
+        let instance = pre.instantiate(&mut self.store)?;
+        let func = instance
+            .get_func(&mut self.store, index)
+            .ok_or_else(|| wasmtime::format_err!("the plugin's export is not a function"))?;
+        let mut results = vec![Val::Bool(false); usize::from(has_result)];
+        func.call(&mut self.store, args, &mut results)?;
+        Ok(results.pop())
     }
 
     /// Fuel used so far; zero when the engine does not meter fuel.

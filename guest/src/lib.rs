@@ -17,7 +17,10 @@
 //! - [`host_modules`] exposes the embedder's Rust functions as `host:` modules;
 //! - [`http`] serves one HTTP request with the entry's `fetch` handler;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
-//! - [`js_plugin`] runs a JS plugin: a module's exported `handle(input)`;
+//! - [`js_plugin`] runs a JS plugin: a module's exported `handle(input)`,
+//!   or a typed export the embedder declared;
+//! - [`js_value`] converts JS values to and from the `js-value` trees typed
+//!   exports exchange with the host;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
 //! - [`node`] holds Node's built-in modules (`node:timers`...);
 //! - [`web`] installs the web platform globals.
@@ -33,6 +36,7 @@ mod http;
 mod http_body;
 mod js_error;
 mod js_plugin;
+mod js_value;
 mod modules;
 mod node;
 mod web;
@@ -43,7 +47,7 @@ wit_bindgen::generate!({
 });
 
 use exports::jsbox::sandbox::http_handler::{Guest as HttpHandlerGuest, HandlerFailure};
-use exports::jsbox::sandbox::js_plugin::Guest as JsPluginGuest;
+use exports::jsbox::sandbox::js_plugin::{CallOutcome, Guest as JsPluginGuest, JsValue};
 use exports::jsbox::sandbox::run::{Code, Completion, Failure, Guest as RunGuest, Script};
 use jsbox::sandbox::http_types::IncomingRequest;
 
@@ -88,6 +92,17 @@ impl JsPluginGuest for Sandbox {
         let runtime = engine::runtime().map_err(internal)?;
         engine::start_run().map_err(internal)?;
         js_plugin::handle(runtime, &name, &bytecode, input)
+    }
+
+    fn call(
+        name: String,
+        bytecode: Vec<u8>,
+        export_name: String,
+        args: Vec<JsValue>,
+    ) -> Result<CallOutcome, Failure> {
+        let runtime = engine::runtime().map_err(internal)?;
+        engine::start_run().map_err(internal)?;
+        js_plugin::call(runtime, &name, &bytecode, &export_name, args)
     }
 }
 

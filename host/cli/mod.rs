@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod build_plugin;
+mod call;
 pub(crate) mod exit;
 mod grants;
 pub(crate) mod run;
@@ -25,6 +26,9 @@ enum Command {
     Run(Box<run::RunArgs>),
     /// Build a Rust plugin crate into a component `jsbox run` accepts.
     BuildPlugin(build_plugin::BuildPluginArgs),
+    /// Call a typed export (declared in your WIT) of a JS or component
+    /// plugin with JSON arguments; print its result as JSON.
+    Call(Box<call::CallArgs>),
     /// Serve HTTP: every request runs the handler in a fresh sandbox.
     Serve(Box<crate::serve::ServeArgs>),
 }
@@ -45,6 +49,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::run(*args),
         Command::BuildPlugin(args) => build_plugin::build_plugin(args),
+        Command::Call(args) => call::call(*args),
         Command::Serve(args) => crate::serve::main(*args),
     }
 }

@@ -285,7 +285,7 @@ fn source_kind(path: &Path) -> SourceKind {
 
 /// Prints a failed run like Node prints an uncaught error, and a limit as
 /// one `jsbox: kind: ...` line.
-fn print_outcome(outcome: &Outcome) {
+pub(crate) fn print_outcome(outcome: &Outcome) {
     match outcome {
         // Node prints nothing when a script exits by itself.
         Outcome::Ok { .. } | Outcome::Exit { .. } => {}
@@ -303,7 +303,7 @@ struct ReportLine<'a> {
     report: &'a jsbox::ResourceReport,
 }
 
-fn print_report(execution: &Execution) {
+pub(crate) fn print_report(execution: &Execution) {
     let line = ReportLine {
         request_id: &execution.request_id,
         outcome: execution.outcome.kind(),

@@ -1,11 +1,17 @@
 //! A jsbox plugin written in Rust: greets its input on behalf of the run's
-//! tenant, logging through the host. Implements the `jsbox:sandbox/plugin`
-//! world (`wit/plugin.wit`); see README.md to build and run it.
+//! tenant, logging through the host (the `jsbox:sandbox/plugin` world's
+//! `handler`, `wit/plugin.wit`), and implements the embedder's typed
+//! `orders` interface (`../orders.wit`). See README.md to build and run it.
 
 wit_bindgen::generate!({
-    world: "plugin",
-    path: "../../../wit",
+    world: "example:orders-plugin/orders-plugin",
+    path: ["../../../wit", "../orders.wit", "wit"],
+    // The world spans three packages (jsbox:sandbox, example:orders and
+    // its own): generate bindings for all of them.
+    generate_all,
 });
+
+mod orders;
 
 use exports::jsbox::sandbox::handler::Guest;
 use jsbox::sandbox::types::JsError;
@@ -23,12 +29,17 @@ impl Guest for Hello {
                 stack: None,
             });
         }
-        let tenant = context::get()
-            .tenant_id
-            .unwrap_or_else(|| "nobody".to_owned());
+        let tenant = tenant();
         log::emit(log::Level::Info, &format!("greeting {name}"), &[]);
         Ok(format!("Hello, {name}! (for {tenant})"))
     }
+}
+
+/// The run's tenant, as the host's context says.
+fn tenant() -> String {
+    context::get()
+        .tenant_id
+        .unwrap_or_else(|| "nobody".to_owned())
 }
 
 export!(Hello);
