@@ -241,9 +241,6 @@
 
     static {
       internal.isHeaders = (value) => typeof value === 'object' && value !== null && #list in value;
-      // The flat sorted-and-combined list (not a copy: callers only read
-      // it), for code that sends headers on.
-      internal.headerList = (headers) => headers.#sortAndCombine();
       // Adds a header whose name and value are known valid and normalized.
       internal.appendTrusted = (headers, name, value) => {
         headers.#list.push(name, value);
