@@ -404,7 +404,7 @@ fn blob_slice_clamps_negative_and_out_of_range_indices() {
 
 #[test]
 fn strings_are_utf8_encoded_and_decoded_without_text_encoder() {
-    // The helpers fall back to their own UTF-8 code when the globals are gone.
+    // Bodies use the encoder and decoder captured at start, not the globals.
     assert_eq!(
         module_logs(
             "delete globalThis.TextEncoder; delete globalThis.TextDecoder;
@@ -498,6 +498,42 @@ fn headers_reject_invalid_names_and_values() {
     );
 }
 
+#[test]
+fn headers_normalize_every_spelling_and_keep_values_that_need_the_slow_check() {
+    // Names come from a cache of normalized names and most values skip the
+    // regular expressions: every other spelling and value must still work.
+    assert_eq!(
+        value(
+            "const h = new Headers({ 'Content-Type': 'a/b', 'X-Odd-Name': 'v' });
+             h.append('CONTENT-TYPE', '50% off; q=\"x y\"');
+             h.append('host', ' \\tcaf\\u00e9\\t ');
+             h.set('X-ODD-name', 'w');
+             const attempt = (f) => { try { f(); return 'ok'; } catch (e) { return e.name; } };
+             [h.get('content-type'), h.get('x-odd-name'), h.get('Host'), [...h.keys()],
+              attempt(() => h.append('Content-Type', 'lone \\ud800')),
+              attempt(() => h.append('Content-Type\\n', 'v')),
+              attempt(() => h.append(Symbol('x'), 'v')),
+              h.get({ toString: () => 'Content-Type' })]"
+        ),
+        r#"["a/b, 50% off; q=\"x y\"","w","café",["content-type","host","x-odd-name"],"TypeError","TypeError","TypeError","a/b, 50% off; q=\"x y\""]"#
+    );
+}
+
+#[test]
+fn headers_set_and_delete_keep_the_order_of_the_rest() {
+    assert_eq!(
+        value(
+            "const h = new Headers([['a', '1'], ['b', '2'], ['a', '3'], ['c', '4'], ['set-cookie', 'x'], ['set-cookie', 'y']]);
+             const copy = new Headers(h);
+             h.set('a', '5');
+             const afterSet = [...h];
+             h.delete('set-cookie');
+             [afterSet, [...h], h.getSetCookie(), [...copy], copy.getSetCookie()]"
+        ),
+        r#"[[["a","5"],["b","2"],["c","4"],["set-cookie","x"],["set-cookie","y"]],[["a","5"],["b","2"],["c","4"]],[],[["a","1, 3"],["b","2"],["c","4"],["set-cookie","x"],["set-cookie","y"]],["x","y"]]"#
+    );
+}
+
 // ---------------------------------------------------------------- Request, Response
 
 #[test]
@@ -519,6 +555,55 @@ fn request_normalizes_methods_and_keeps_its_parts() {
               attempt(() => new Request('https://e.test/', { redirect: 'sideways' }))]"
         ),
         r#"["POST","https://example.com/a?b=1","1","text/plain;charset=UTF-8","follow",true,false,false,"[object Request]","patch","DELETE","GET","TypeError","TypeError","TypeError","TypeError","TypeError","TypeError"]"#
+    );
+}
+
+#[test]
+fn a_request_signal_is_made_on_first_read_and_follows_the_given_one() {
+    // A request given no signal gets its own only when asked for it.
+    assert_eq!(
+        value(
+            "const plain = new Request('https://e.test/');
+             const first = plain.signal;
+             const controller = new AbortController();
+             const following = new Request('https://e.test/', { signal: controller.signal });
+             const copy = new Request(following);
+             const clone = plain.clone();
+             controller.abort('stop');
+             [first === plain.signal, first instanceof AbortSignal, first.aborted,
+              following.signal.aborted, following.signal.reason, copy.signal.aborted,
+              clone.signal !== first, clone.signal.aborted]"
+        ),
+        r#"[true,true,false,true,"stop",true,true,false]"#
+    );
+}
+
+#[test]
+fn request_and_redirect_urls_are_serialized_or_refused() {
+    assert_eq!(
+        value(
+            "const message = (f) => { try { f(); return 'ok'; } catch (e) { return `${e.name}: ${e.message}`; } };
+             [new Request('HTTP://Example.COM:80/a/../b?q=1#h').url,
+              message(() => new Request('https://user:pw@e.test/')),
+              message(() => new Request('/relative')),
+              Response.redirect('https://user@e.test/x').headers.get('location'),
+              message(() => Response.redirect('nope'))]"
+        ),
+        r#"["http://example.com/b?q=1#h","TypeError: Request: the URL 'https://user:pw@e.test/' includes credentials","TypeError: '/relative' is not a valid URL","https://user@e.test/x","TypeError: 'nope' is not a valid URL"]"#
+    );
+}
+
+#[test]
+fn response_json_refuses_null_body_statuses_and_keeps_a_given_type() {
+    assert_eq!(
+        module_logs(
+            "const attempt = (f) => { try { f(); return 'ok'; } catch (e) { return e.name; } };
+             const typed = Response.json([1], { headers: { 'content-type': 'application/x+json' } });
+             console.log(attempt(() => Response.json({}, { status: 204 })), typed.headers.get('content-type'),
+               [...typed.headers].length, await typed.text(), attempt(() => new Response('x', { status: 304 })),
+               new Response(null, { status: 204, statusText: 'Nothing' }).statusText);"
+        ),
+        ["TypeError application/x+json 1 [1] TypeError Nothing"]
     );
 }
 

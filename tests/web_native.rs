@@ -348,6 +348,29 @@ fn url_search_params_are_live_both_ways() {
 }
 
 #[test]
+fn url_search_params_made_late_see_every_earlier_change() {
+    // `searchParams` is made on first read: setters that ran before it
+    // must show in it, and it must stay linked afterwards.
+    assert_eq!(
+        logs(
+            "const u = new URL('http://h/p?a=1');
+             u.search = '?b=2';
+             u.href = 'http://h/q?c=3&c=4';
+             u.hash = '#x';
+             const p = u.searchParams;
+             console.log(p.getAll('c'), p.has('a'), p.has('b'), p === u.searchParams);
+             u.search = 'd=5';
+             p.append('e', '6');
+             console.log(p.toString(), u.href);"
+        ),
+        [
+            "[ '3', '4' ] false false true",
+            "d=5&e=6 http://h/q?d=5&e=6#x"
+        ]
+    );
+}
+
+#[test]
 fn url_search_params_construct_and_operate() {
     assert_eq!(
         logs(

@@ -213,12 +213,13 @@
   }
   internal.brand(ResponseBodyStream);
 
-  // Adds the Body mixin's members to `Class.prototype`. `stateOf(object)`
-  // returns `{ body, headers }` (a body as described at the top, or null)
-  // and throws a TypeError for objects that are not instances of `Class`.
-  internal.mixinBody = (Class, stateOf) => {
+  // Adds the Body mixin's members to `Class.prototype`. `bodyOf(object)`
+  // returns its body (as described at the top, or null) and
+  // `headersOf(object)` its Headers; both throw a TypeError for objects
+  // that are not instances of `Class`.
+  internal.mixinBody = (Class, bodyOf, headersOf) => {
     async function consume(object) {
-      const { body } = stateOf(object);
+      const body = bodyOf(object);
       if (body === null) return new Uint8Array(0);
       if (body.used) throw new TypeError('The body has already been consumed');
       if (body.stream !== undefined) {
@@ -237,11 +238,11 @@
       return body.bytes;
     }
 
-    const mimeType = (object) => stateOf(object).headers.get('content-type') ?? '';
+    const mimeType = (object) => headersOf(object).get('content-type') ?? '';
 
     const members = {
       get body() {
-        const { body } = stateOf(this);
+        const body = bodyOf(this);
         if (body === null) return null;
         if (body.stream !== undefined) return body.stream;
         if (body.source !== undefined) {
@@ -251,7 +252,7 @@
         return body.bytes.slice();
       },
       get bodyUsed() {
-        const { body } = stateOf(this);
+        const body = bodyOf(this);
         if (body === null) return false;
         return body.used || (body.stream !== undefined && internal.streamDisturbed(body.stream));
       },

@@ -10,25 +10,62 @@
 // values lose leading and trailing HTTP whitespace.
 // Divergences: there are no guards (no immutable or request-only headers,
 // no forbidden header names): every Headers object is mutable.
+//
+// Every request builds a few Headers (the incoming request's, the
+// response's), so the common cases avoid QuickJS's costly regular
+// expressions: names go through a cache of already-normalized names, and
+// values that `encodeURI` leaves unchanged are known valid.
 (function headers(internal) {
   'use strict';
 
   const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
   const INVALID_VALUE = /[\0\r\n\u0100-\uffff]/;
   const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+  const { encodeURI } = globalThis;
+
+  // Name as given → normalized name, for names already validated: seeded
+  // with common names in the snapshot and filled as a run meets new ones
+  // (up to a bound, so a script cannot grow it without end).
+  const NAMES = new Map();
+  const MAX_CACHED_NAMES = 512;
 
   function normalizeName(name) {
+    const cached = NAMES.get(name);
+    if (cached !== undefined) return cached;
     const string = internal.toDOMString(name);
     if (!TOKEN.test(string)) {
       throw new TypeError(`Headers: '${string}' is not a valid header name`);
     }
-    return string.toLowerCase();
+    const normalized = string.toLowerCase();
+    if (typeof name === 'string' && NAMES.size < MAX_CACHED_NAMES) NAMES.set(name, normalized);
+    return normalized;
+  }
+
+  for (const name of [
+    'accept', 'accept-encoding', 'accept-language', 'authorization', 'cache-control', 'connection',
+    'content-encoding', 'content-length', 'content-type', 'cookie', 'date', 'etag', 'host',
+    'if-modified-since', 'if-none-match', 'last-modified', 'location', 'origin', 'referer',
+    'set-cookie', 'traceparent', 'user-agent', 'vary', 'x-forwarded-for', 'x-request-id',
+  ]) {
+    normalizeName(name);
+    normalizeName(name.replace(/(^|-)[a-z]/g, (start) => start.toUpperCase()));
   }
 
   const isHttpWhitespace = (code) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 
+  // `encodeURI` escapes every character a value may not contain (and
+  // whitespace), and throws on lone surrogates, which are invalid too.
+  function plainValue(string) {
+    try {
+      return encodeURI(string) === string;
+    } catch {
+      return false;
+    }
+  }
+
   function normalizeValue(value) {
     let string = internal.toDOMString(value);
+    if (plainValue(string)) return string;
     // Most values have no edge whitespace; a regex replace costs a lot more
     // than looking at two characters.
     if (
@@ -44,8 +81,10 @@
   }
 
   class Headers {
-    // [lowercased name, value] pairs in the order they were added.
+    // Lowercased names and values, alternating, in the order they were
+    // added: one flat array is cheaper to build and scan than pairs.
     #list = [];
+    // The sorted-and-combined list, flat like `#list`, or null when stale.
     #sorted = null;
 
     constructor(init = undefined) {
@@ -54,13 +93,14 @@
         throw new TypeError('Headers: init must be an object');
       }
       if (#list in init) {
-        this.#list = init.#list.map(([name, value]) => [name, value]);
+        this.#list = init.#list.slice();
+        this.#sorted = init.#sorted;
       } else if (typeof init[Symbol.iterator] === 'function') {
         for (const pair of init) {
           if (typeof pair !== 'object' || pair === null || typeof pair[Symbol.iterator] !== 'function') {
             throw new TypeError('Headers: each header must be a [name, value] pair');
           }
-          const items = [...pair];
+          const items = Array.isArray(pair) ? pair : [...pair];
           if (items.length !== 2) {
             throw new TypeError('Headers: each header must be a [name, value] pair');
           }
@@ -75,41 +115,65 @@
     }
 
     append(name, value) {
-      this.#list.push([normalizeName(name), normalizeValue(value)]);
+      this.#list.push(normalizeName(name), normalizeValue(value));
       this.#sorted = null;
     }
 
     delete(name) {
       name = normalizeName(name);
-      this.#list = this.#list.filter(([n]) => n !== name);
+      const list = this.#list;
+      const kept = [];
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] !== name) kept.push(list[i], list[i + 1]);
+      }
+      this.#list = kept;
       this.#sorted = null;
     }
 
     get(name) {
       name = normalizeName(name);
-      const values = this.#list.filter(([n]) => n === name).map(([, v]) => v);
-      return values.length === 0 ? null : values.join(', ');
+      const list = this.#list;
+      let result = null;
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] === name) result = result === null ? list[i + 1] : `${result}, ${list[i + 1]}`;
+      }
+      return result;
     }
 
     getSetCookie() {
-      return this.#list.filter(([n]) => n === 'set-cookie').map(([, v]) => v);
+      const list = this.#list;
+      const values = [];
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] === 'set-cookie') values.push(list[i + 1]);
+      }
+      return values;
     }
 
     has(name) {
       name = normalizeName(name);
-      return this.#list.some(([n]) => n === name);
+      const list = this.#list;
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] === name) return true;
+      }
+      return false;
     }
 
     set(name, value) {
       name = normalizeName(name);
       value = normalizeValue(value);
-      const index = this.#list.findIndex(([n]) => n === name);
-      if (index === -1) {
-        this.#list.push([name, value]);
-      } else {
-        this.#list[index] = [name, value];
-        this.#list = this.#list.filter(([n], i) => i <= index || n !== name);
+      const list = this.#list;
+      let found = false;
+      const kept = [];
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] !== name) {
+          kept.push(list[i], list[i + 1]);
+        } else if (!found) {
+          found = true;
+          kept.push(name, value);
+        }
       }
+      if (!found) kept.push(name, value);
+      this.#list = kept;
       this.#sorted = null;
     }
 
@@ -117,49 +181,71 @@
       if (typeof callback !== 'function') {
         throw new TypeError('Headers.forEach: the callback is not a function');
       }
-      for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this);
+      for (let i = 0; i < this.#sortAndCombine().length; i += 2) {
+        const sorted = this.#sortAndCombine();
+        callback.call(thisArg, sorted[i + 1], sorted[i], this);
+      }
     }
 
     *entries() {
-      for (let i = 0; i < this.#sortAndCombine().length; i++) {
-        yield [...this.#sortAndCombine()[i]];
+      for (let i = 0; i < this.#sortAndCombine().length; i += 2) {
+        const sorted = this.#sortAndCombine();
+        yield [sorted[i], sorted[i + 1]];
       }
     }
 
     *keys() {
-      for (const [name] of this.entries()) yield name;
+      for (let i = 0; i < this.#sortAndCombine().length; i += 2) yield this.#sortAndCombine()[i];
     }
 
     *values() {
-      for (const [, value] of this.entries()) yield value;
+      for (let i = 0; i < this.#sortAndCombine().length; i += 2) yield this.#sortAndCombine()[i + 1];
     }
 
     // One pass over the list: names are already normalized, so this need
-    // not go through `get` (and its name validation) once per name.
+    // not go through `get` (and its name validation) once per name. A list
+    // of one header is its own sorted form.
     #sortAndCombine() {
       if (this.#sorted === null) {
+        const list = this.#list;
+        if (list.length <= 2) {
+          this.#sorted = list.slice();
+          return this.#sorted;
+        }
         const combined = new Map();
         const cookies = [];
-        for (const [name, value] of this.#list) {
+        for (let i = 0; i < list.length; i += 2) {
+          const name = list[i];
           if (name === 'set-cookie') {
-            cookies.push(value);
+            cookies.push(list[i + 1]);
           } else {
             const previous = combined.get(name);
-            combined.set(name, previous === undefined ? value : `${previous}, ${value}`);
+            combined.set(name, previous === undefined ? list[i + 1] : `${previous}, ${list[i + 1]}`);
           }
         }
         const names = [...combined.keys()];
         if (cookies.length > 0) names.push('set-cookie');
         names.sort();
-        this.#sorted = names.flatMap((name) =>
-          name === 'set-cookie' ? cookies.map((value) => [name, value]) : [[name, combined.get(name)]],
-        );
+        const sorted = [];
+        for (const name of names) {
+          if (name === 'set-cookie') {
+            for (const value of cookies) sorted.push(name, value);
+          } else {
+            sorted.push(name, combined.get(name));
+          }
+        }
+        this.#sorted = sorted;
       }
       return this.#sorted;
     }
 
     static {
       internal.isHeaders = (value) => typeof value === 'object' && value !== null && #list in value;
+      // Adds a header whose name and value are known valid and normalized.
+      internal.appendTrusted = (headers, name, value) => {
+        headers.#list.push(name, value);
+        headers.#sorted = null;
+      };
     }
   }
 

@@ -39,6 +39,12 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     let internal = Object::new(ctx.clone())?;
     // `fetch.js` sends through the host's `http` interface.
     internal.set("http", crate::capabilities::http::natives(ctx)?)?;
+    // `href(input, allowCredentials)`: an absolute URL's serialization, for
+    // `Request` and `Response.redirect`.
+    internal.set(
+        "href",
+        Function::new(ctx.clone(), crate::web::native::url::href)?,
+    )?;
     for (name, source) in FILES {
         let mut options = EvalOptions::default();
         options.filename = Some(format!("jsbox:web/{name}"));

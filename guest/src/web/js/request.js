@@ -7,9 +7,7 @@
 // TRACE and TRACK are TypeErrors); GET and HEAD requests cannot have a body;
 // `signal` is always an AbortSignal that follows the given one; `clone()`;
 // the Body mixin (see body.js).
-// Divergences: URLs are parsed with the `URL` global when it exists at call
-// time, and otherwise only checked to start with a scheme (no relative URLs
-// either way: there is no base URL); `mode`, `credentials`, `cache`,
+// Divergences: there are no relative URLs (there is no base URL); `mode`, `credentials`, `cache`,
 // `referrer`, `referrerPolicy`, `integrity`, `keepalive`, `priority` and
 // `duplex` are neither read from `init` nor exposed, since `fetch` (fetch.js)
 // has no use for them; headers have no `request` guard.
@@ -23,26 +21,8 @@
   const REDIRECTS = ['follow', 'error', 'manual'];
 
   // An absolute URL's serialization; shared with `Response.redirect`.
-  internal.parseURL = (input, { allowCredentials = true } = {}) => {
-    const string = internal.toUSVString(input);
-    const { URL } = globalThis;
-    if (typeof URL !== 'function') {
-      if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(string)) {
-        throw new TypeError(`'${string}' is not an absolute URL`);
-      }
-      return string;
-    }
-    let url;
-    try {
-      url = new URL(string);
-    } catch {
-      throw new TypeError(`'${string}' is not a valid URL`);
-    }
-    if (!allowCredentials && (url.username !== '' || url.password !== '')) {
-      throw new TypeError(`Request: the URL '${string}' includes credentials`);
-    }
-    return url.href;
-  };
+  internal.parseURL = (input, allowCredentials = true) =>
+    internal.href(internal.toUSVString(input), allowCredentials);
 
   function normalizeMethod(method) {
     // The usual methods are their own normalization; skip the token regex.
@@ -60,7 +40,9 @@
     #method = 'GET';
     #headers;
     #body = null;
-    #signal;
+    // Null until first read when the request follows no other signal:
+    // such a signal can never be aborted, and most handlers never ask.
+    #signal = null;
     #redirect = 'follow';
 
     constructor(input, init = {}) {
@@ -69,16 +51,26 @@
       }
       init ??= {};
       const source = typeof input === 'object' && input !== null && #url in input ? input : null;
-      this.#url = source?.#url ?? internal.parseURL(input, { allowCredentials: false });
-      this.#method = init.method === undefined ? (source?.#method ?? 'GET') : normalizeMethod(init.method);
-      const redirect = init.redirect === undefined ? (source?.#redirect ?? 'follow') : `${init.redirect}`;
-      if (!REDIRECTS.includes(redirect)) {
-        throw new TypeError(`Request: '${redirect}' is not a valid redirect mode`);
+      this.#url = source !== null ? source.#url : internal.parseURL(input, false);
+      if (init.method !== undefined) {
+        this.#method = normalizeMethod(init.method);
+      } else if (source !== null) {
+        this.#method = source.#method;
       }
-      this.#redirect = redirect;
+      if (init.redirect !== undefined) {
+        const redirect = `${init.redirect}`;
+        if (!REDIRECTS.includes(redirect)) {
+          throw new TypeError(`Request: '${redirect}' is not a valid redirect mode`);
+        }
+        this.#redirect = redirect;
+      } else if (source !== null) {
+        this.#redirect = source.#redirect;
+      }
       const signal = init.signal === undefined ? (source?.#signal ?? null) : init.signal;
-      if (signal !== null) internal.checkSignal(signal);
-      this.#signal = signal === null ? internal.newSignal() : internal.dependentSignal([signal]);
+      if (signal !== null) {
+        internal.checkSignal(signal);
+        this.#signal = internal.dependentSignal([signal]);
+      }
       this.#headers = new Headers(init.headers === undefined ? source?.#headers : init.headers);
 
       const initBody = init.body ?? null;
@@ -89,7 +81,7 @@
         const { bytes, stream, type } = internal.extractBody(initBody);
         this.#body = stream === undefined ? { bytes, used: false } : { stream, used: false };
         if (type !== null && !this.#headers.has('content-type')) {
-          this.#headers.append('Content-Type', type);
+          internal.appendTrusted(this.#headers, 'content-type', type);
         }
       } else if (source?.#body) {
         if (source.#body.used) {
@@ -104,7 +96,7 @@
     get method() { return this.#method; }
     get url() { return this.#url; }
     get headers() { return this.#headers; }
-    get signal() { return this.#signal; }
+    get signal() { return (this.#signal ??= internal.newSignal()); }
     get redirect() { return this.#redirect; }
 
     clone() {
@@ -125,10 +117,11 @@
     }
 
     static {
-      internal.mixinBody(Request, (request) => ({
-        body: request.#body,
-        headers: request.#headers,
-      }));
+      internal.mixinBody(
+        Request,
+        (request) => request.#body,
+        (request) => request.#headers,
+      );
     }
   }
 

@@ -21,6 +21,12 @@
   const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
   const REASON_PHRASE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 
+  const checkBodyAllowed = (status) => {
+    if (NULL_BODY_STATUSES.includes(status)) {
+      throw new TypeError(`Response: a response with status ${status} cannot have a body`);
+    }
+  };
+
   // WebIDL's `unsigned short` conversion.
   const toUnsignedShort = (value) => {
     const number = Math.trunc(Number(value)) || 0;
@@ -42,21 +48,21 @@
       if (status < 200 || status > 599) {
         throw new RangeError(`Response: status ${status} is not in the range 200 to 599`);
       }
-      const statusText = init.statusText === undefined ? '' : internal.toDOMString(init.statusText);
-      if (!REASON_PHRASE.test(statusText)) {
-        throw new TypeError(`Response: '${statusText}' is not a valid status text`);
+      if (init.statusText !== undefined) {
+        const statusText = internal.toDOMString(init.statusText);
+        if (!REASON_PHRASE.test(statusText)) {
+          throw new TypeError(`Response: '${statusText}' is not a valid status text`);
+        }
+        this.#statusText = statusText;
       }
       this.#status = status;
-      this.#statusText = statusText;
       this.#headers = new Headers(init.headers);
       if (body !== null) {
-        if (NULL_BODY_STATUSES.includes(status)) {
-          throw new TypeError(`Response: a response with status ${status} cannot have a body`);
-        }
+        checkBodyAllowed(status);
         const { bytes, stream, type } = internal.extractBody(body);
         this.#body = stream === undefined ? { bytes, used: false } : { stream, used: false };
         if (type !== null && !this.#headers.has('content-type')) {
-          this.#headers.append('Content-Type', type);
+          internal.appendTrusted(this.#headers, 'content-type', type);
         }
       }
     }
@@ -84,9 +90,13 @@
       if (text === undefined) {
         throw new TypeError('Response.json: the data has no JSON representation');
       }
-      const response = new Response(internal.utf8Encode(text), init);
+      const response = new Response(null, init);
+      checkBodyAllowed(response.#status);
+      // The encoded text is this response's own: no copy, unlike a body
+      // handed to the constructor.
+      response.#body = { bytes: internal.utf8Encode(text), used: false };
       if (!response.#headers.has('content-type')) {
-        response.#headers.append('Content-Type', 'application/json');
+        internal.appendTrusted(response.#headers, 'content-type', 'application/json');
       }
       return response;
     }
@@ -127,10 +137,11 @@
         if (source !== null) response.#body = { source, used: false };
         return response;
       };
-      internal.mixinBody(Response, (response) => ({
-        body: response.#body,
-        headers: response.#headers,
-      }));
+      internal.mixinBody(
+        Response,
+        (response) => response.#body,
+        (response) => response.#headers,
+      );
     }
   }
 

@@ -16,7 +16,7 @@ mod base64;
 mod crypto;
 mod encoding;
 mod structured_clone;
-mod url;
+pub mod url;
 
 use javy::quickjs::context::EvalOptions;
 use javy::quickjs::{Ctx, Function, Object};

@@ -209,7 +209,8 @@
 
   class URL {
     #parts;
-    #searchParams;
+    // Made on first use: most URLs never have their `searchParams` read.
+    #searchParams = null;
 
     static {
       setQuery = (url, query) => {
@@ -227,8 +228,6 @@
         throw new TypeError(`Invalid URL: ${input}`);
       }
       this.#parts = parts;
-      this.#searchParams = new URLSearchParams(queryOf(parts[SEARCH]));
-      attachURL(this.#searchParams, this);
     }
 
     static canParse(url, base = undefined) {
@@ -262,7 +261,7 @@
       const parts = native.set(this.#parts[HREF], HREF, input);
       if (parts === undefined) throw new TypeError(`Invalid URL: ${input}`);
       this.#parts = parts;
-      setList(this.#searchParams, native.parseQuery(queryOf(parts[SEARCH])));
+      this.#syncSearchParams();
     }
 
     get origin() {
@@ -331,10 +330,20 @@
 
     set search(value) {
       this.#set(SEARCH, value);
-      setList(this.#searchParams, native.parseQuery(queryOf(this.#parts[SEARCH])));
+      this.#syncSearchParams();
+    }
+
+    #syncSearchParams() {
+      if (this.#searchParams !== null) {
+        setList(this.#searchParams, native.parseQuery(queryOf(this.#parts[SEARCH])));
+      }
     }
 
     get searchParams() {
+      if (this.#searchParams === null) {
+        this.#searchParams = new URLSearchParams(queryOf(this.#parts[SEARCH]));
+        attachURL(this.#searchParams, this);
+      }
       return this.#searchParams;
     }
 

@@ -10,6 +10,9 @@
 //! components. Parsing a URL's own serialization gives back the same URL,
 //! so this matches setting the URL record in place.
 //!
+//! [`href`] serves `Request` and `Response.redirect` (web/js), which need
+//! only the serialization: one string instead of a `URL` object.
+//!
 //! Also there: `URL.canParse`, `URL.parse`, `URLSearchParams` `size`,
 //! `has`/`delete` with a value, and WebIDL pair iterators over the live
 //! list.
@@ -19,7 +22,7 @@
 //! Argument conversions follow WebIDL loosely: missing arguments of the
 //! `URLSearchParams` methods convert `undefined` instead of throwing.
 
-use javy::quickjs::{Array, Ctx, Function, Object, Result};
+use javy::quickjs::{Array, Ctx, Exception, Function, Object, Result};
 use url::{Url, form_urlencoded, quirks};
 
 use super::run_js;
@@ -49,6 +52,27 @@ fn parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Opti
     match Url::options().base_url(base.as_ref()).parse(&input) {
         Ok(url) => components(&ctx, &url).map(Some),
         Err(_) => Ok(None),
+    }
+}
+
+/// The serialization of the absolute URL `input` (a USVString); a
+/// TypeError when it does not parse, or when it has credentials and
+/// `allow_credentials` is false (a `Request`'s URL may not).
+pub fn href(ctx: Ctx<'_>, input: String, allow_credentials: bool) -> Result<String> {
+    match Url::parse(&input) {
+        Ok(url)
+            if !allow_credentials && (!url.username().is_empty() || url.password().is_some()) =>
+        {
+            Err(Exception::throw_type(
+                &ctx,
+                &format!("Request: the URL '{input}' includes credentials"),
+            ))
+        }
+        Ok(url) => Ok(url.into()),
+        Err(_) => Err(Exception::throw_type(
+            &ctx,
+            &format!("'{input}' is not a valid URL"),
+        )),
     }
 }
 
