@@ -766,7 +766,7 @@ fn form_data_bodies_round_trip_through_multipart_and_urlencoded() {
 // ---------------------------------------------------------------- the global object
 
 /// Every name this half of the web platform defines.
-const OURS: [&str; 18] = [
+const OURS: [&str; 23] = [
     "AbortController",
     "AbortSignal",
     "Blob",
@@ -778,8 +778,13 @@ const OURS: [&str; 18] = [
     "File",
     "FormData",
     "Headers",
+    "ReadableStream",
+    "ReadableStreamDefaultController",
+    "ReadableStreamDefaultReader",
     "Request",
     "Response",
+    "ByteLengthQueuingStrategy",
+    "CountQueuingStrategy",
     "fetch",
     "navigator",
     "queueMicrotask",
