@@ -39,7 +39,9 @@ fn timers_fire_in_due_order_after_their_delay() {
         for (const ms of [30, 10, 20, 10]) setTimeout(() => fired.push([ms, performance.now() - start]), ms);
         setTimeout(() => {
           console.log(fired.map(([ms]) => ms).join());
-          console.log(fired.every(([ms, at]) => at >= ms && at < ms + 100));
+          // Never early; late only by scheduling (the bound catches a
+          // wrong unit, not a slow machine).
+          console.log(fired.every(([ms, at]) => at >= ms && at < ms + 2000));
         }, 40);
         "#,
     );
