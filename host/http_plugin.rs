@@ -71,9 +71,7 @@ pub(crate) fn load(
     wasm: &[u8],
 ) -> Result<HttpPlugin, PluginError> {
     let (component, source) = plugin::compile(engine, cache_dir, &name, wasm)?;
-    let instance_pre = linker
-        .instantiate_pre(&component)
-        .map_err(|e| plugin::mismatch(&name, HTTP_PLUGIN_WORLD, e))?;
+    let instance_pre = plugin::instantiate_pre(linker, &component, &name, HTTP_PLUGIN_WORLD)?;
     let pre = HttpPluginPre::new(instance_pre)
         .map_err(|e| plugin::mismatch(&name, HTTP_PLUGIN_WORLD, e))?;
     Ok(HttpPlugin { name, pre, source })

@@ -14,7 +14,7 @@ use std::hash::Hash;
 use std::path::Path;
 
 use wasmtime::Engine;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, InstancePre, Linker};
 
 use crate::bindings::plugin::PluginPre;
 use crate::cache::Blake3Hasher;
@@ -121,11 +121,23 @@ pub(crate) fn load(
     wasm: &[u8],
 ) -> Result<Plugin, PluginError> {
     let (component, source) = compile(engine, cache_dir, &name, wasm)?;
-    let instance_pre = linker
-        .instantiate_pre(&component)
-        .map_err(|e| mismatch(&name, PLUGIN_WORLD, e))?;
+    let instance_pre = instantiate_pre(linker, &component, &name, PLUGIN_WORLD)?;
     let pre = PluginPre::new(instance_pre).map_err(|e| mismatch(&name, PLUGIN_WORLD, e))?;
     Ok(Plugin { name, pre, source })
+}
+
+/// `component` linked against the host's interfaces, ready to
+/// instantiate; an import the host does not provide means the component
+/// does not target `world`.
+pub(crate) fn instantiate_pre(
+    linker: &Linker<SandboxState>,
+    component: &Component,
+    name: &str,
+    world: World,
+) -> Result<InstancePre<SandboxState>, PluginError> {
+    linker
+        .instantiate_pre(component)
+        .map_err(|e| mismatch(name, world, e))
 }
 
 /// A component that does not fit `world`, the world it was loaded for.

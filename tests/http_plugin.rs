@@ -5,12 +5,14 @@
 //! made by `wit-component` from WIT alone (their functions trap if called);
 //! `tests/plugin_examples.rs` serves a real one.
 
+#[path = "support/dummy_component.rs"]
+mod dummy_component;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use dummy_component::dummy_component;
 use jsbox::{HttpRequest, OutcomeKind, PluginError, RunOptions, Runtime};
-use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
-use wit_parser::{ManglingAndAbi, Resolve};
 
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -19,22 +21,7 @@ fn runtime() -> &'static Runtime {
 
 /// A component for `world` of the `jsbox:sandbox` package.
 fn component(world: &str) -> Vec<u8> {
-    let mut resolve = Resolve::default();
-    let (package, _) = resolve
-        .push_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/wit"))
-        .expect("wit/ parses");
-    let world = resolve
-        .select_world(&[package], Some(world))
-        .expect("world exists");
-    let mut module = dummy_module(&resolve, world, ManglingAndAbi::Standard32);
-    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
-        .expect("metadata embeds");
-    ComponentEncoder::default()
-        .module(&module)
-        .expect("module is valid")
-        .validate(true)
-        .encode()
-        .expect("component encodes")
+    dummy_component(&[], world)
 }
 
 #[test]

@@ -5,11 +5,13 @@
 //! The components here are made by `wit-component` from WIT alone (their
 //! functions trap if called), so these tests need no wasm toolchain.
 
+#[path = "support/dummy_component.rs"]
+mod dummy_component;
+
 use std::sync::OnceLock;
 
+use dummy_component::dummy_component;
 use jsbox::{ComponentSource, OutcomeKind, PluginError, RunOptions, Runtime};
-use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
-use wit_parser::{ManglingAndAbi, Resolve};
 
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -19,26 +21,10 @@ fn runtime() -> &'static Runtime {
 /// A component for `world` of `extra` (a WIT package that may use
 /// `jsbox:sandbox`), or of the plugin world itself when `extra` is `None`.
 fn component(extra: Option<&str>, world: &str) -> Vec<u8> {
-    let mut resolve = Resolve::default();
-    let (jsbox, _) = resolve
-        .push_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/wit"))
-        .expect("wit/ parses");
-    let package = match extra {
-        Some(wit) => resolve.push_str("test.wit", wit).expect("test WIT parses"),
-        None => jsbox,
-    };
-    let world = resolve
-        .select_world(&[package], Some(world))
-        .expect("world exists");
-    let mut module = dummy_module(&resolve, world, ManglingAndAbi::Standard32);
-    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
-        .expect("metadata embeds");
-    ComponentEncoder::default()
-        .module(&module)
-        .expect("module is valid")
-        .validate(true)
-        .encode()
-        .expect("component encodes")
+    match extra {
+        Some(wit) => dummy_component(&[("test.wit", wit)], world),
+        None => dummy_component(&[], world),
+    }
 }
 
 fn mismatch(wasm: &[u8]) -> String {

@@ -2,40 +2,24 @@
 //! declaration when loaded, called directly; the Rust example implements
 //! the same interface as the JS one, and `jsbox call` calls either.
 
+#[path = "support/dummy_component.rs"]
+mod dummy_component;
 mod typed_support;
 
 use std::sync::OnceLock;
 
+use dummy_component::dummy_component;
 use jsbox::{ExportTarget, Limits, OutcomeKind, PluginError, RunOptions};
 use typed_support::{ORDERS_WIT, check_transform, line, order, orders, runtime};
-use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
-use wit_parser::{ManglingAndAbi, Resolve};
 
 /// A component for `world` of `wit` (after the orders package, if
 /// `with_orders`), made from WIT alone: its functions trap if called.
 fn dummy(with_orders: bool, wit: &str, world: &str) -> Vec<u8> {
-    let mut resolve = Resolve::default();
-    resolve
-        .push_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/wit"))
-        .expect("wit/ parses");
     if with_orders {
-        resolve
-            .push_str("orders.wit", ORDERS_WIT)
-            .expect("orders parses");
+        dummy_component(&[("orders.wit", ORDERS_WIT), ("test.wit", wit)], world)
+    } else {
+        dummy_component(&[("test.wit", wit)], world)
     }
-    let package = resolve.push_str("test.wit", wit).expect("test WIT parses");
-    let world = resolve
-        .select_world(&[package], Some(world))
-        .expect("world exists");
-    let mut module = dummy_module(&resolve, world, ManglingAndAbi::Standard32);
-    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
-        .expect("metadata embeds");
-    ComponentEncoder::default()
-        .module(&module)
-        .expect("module is valid")
-        .validate(true)
-        .encode()
-        .expect("component encodes")
 }
 
 #[test]

@@ -91,9 +91,7 @@ pub(crate) fn load(
     exports: &TypedExports,
 ) -> Result<TypedPlugin, PluginError> {
     let (component, source) = plugin::compile(engine, cache_dir, &name, wasm)?;
-    let pre = linker
-        .instantiate_pre(&component)
-        .map_err(|e| plugin::mismatch(&name, plugin::PLUGIN_WORLD, e))?;
+    let pre = plugin::instantiate_pre(linker, &component, &name, plugin::PLUGIN_WORLD)?;
     let mismatch = |message: String| PluginError::ExportMismatch {
         name: name.clone(),
         interface: exports.interface().to_owned(),
