@@ -92,6 +92,7 @@ mod outcome;
 mod plugin;
 mod prometheus;
 mod report;
+mod run;
 mod runtime;
 mod sandbox;
 mod script;

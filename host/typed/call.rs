@@ -14,7 +14,7 @@ use crate::bindings::SandboxPre;
 use crate::bindings::exports::jsbox::sandbox::js_plugin::{CallOutcome, JsValue};
 use crate::bindings::exports::jsbox::sandbox::run::{Compiled, Failure};
 use crate::bindings::jsbox::sandbox::types::JsError;
-use crate::runtime::Call;
+use crate::run::Call;
 use crate::sandbox::{GuestResult, Sandbox};
 use crate::state::SandboxState;
 use crate::{PluginError, RunOptions, Runtime, Script};
