@@ -8,6 +8,7 @@
 //! - [`admission`]: sandboxes at once and the bounded queue;
 //! - [`admin`]: `/metrics`, `/healthz`, `/readyz`;
 //! - [`metrics`]: the Prometheus registry;
+//! - [`request_headers`]: request id, trace parent and locale from the headers;
 //! - [`logging`]: JSON or pretty logs through `tracing`, `console.*` included;
 //! - [`watch`]: `--watch`, reloading the entry when its file changes.
 
@@ -18,6 +19,7 @@ mod entry;
 mod handler;
 mod logging;
 mod metrics;
+mod request_headers;
 mod server;
 mod watch;
 
