@@ -10,7 +10,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Cancels runs from outside them. Cheap to clone; every clone cancels the
 /// same runs. A token stays cancelled: a run started with a cancelled token
@@ -96,6 +96,12 @@ impl CancelToken {
             .unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// How often a run blocked in a host call that cannot wait on the token
+/// itself (a network exchange, a plugin's request body) looks at it:
+/// cancellation lands within this, as it does within an epoch tick for
+/// running guest code.
+pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(5);
 
 /// Cancels its token when dropped, unless disarmed: what makes dropping
 /// [`Runtime::run_async`](crate::Runtime::run_async)'s future stop the run.

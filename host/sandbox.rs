@@ -16,7 +16,7 @@ use crate::bindings::http_plugin::HttpPluginPre;
 use crate::bindings::jsbox::sandbox::http_types::IncomingRequest;
 use crate::bindings::jsbox::sandbox::types;
 use crate::bindings::plugin::PluginPre;
-use crate::cancel::Cancelled;
+use crate::cancel::{CANCEL_POLL, Cancelled};
 use crate::state::SandboxState;
 use crate::{BodyReceiver, HttpBody, HttpRequest, HttpResponse, Limits, Responder};
 
@@ -258,10 +258,6 @@ impl Sandbox {
         self.store.data()
     }
 }
-
-/// How often a run waiting for a plugin's request body looks at its cancel
-/// token.
-const CANCEL_POLL: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// An error of the plugin's run that the plugin did not raise itself.
 fn plugin_error(name: &str, message: String) -> types::JsError {

@@ -13,15 +13,11 @@
 
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ureq::http::Response;
 
-use crate::cancel::{CancelToken, Cancelled};
-
-/// How often a waiting run looks at its cancel token: cancellation lands
-/// within this, as it does within an epoch tick for running guest code.
-const CANCEL_POLL: Duration = Duration::from_millis(5);
+use crate::cancel::{CANCEL_POLL, CancelToken, Cancelled};
 
 /// How much of the body the exchange thread reads ahead of the guest.
 const CHUNK_BYTES: usize = 64 * 1024;
