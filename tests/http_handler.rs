@@ -297,6 +297,41 @@ fn request_bodies_stream_into_the_handler_chunk_by_chunk() {
 }
 
 #[test]
+fn a_whole_request_body_is_a_stream_too() {
+    let entry = module(
+        "export default { async fetch(request) { \
+           const stream = request.body; \
+           const before = request.bodyUsed; \
+           let text = ''; \
+           for await (const chunk of stream) text += new TextDecoder().decode(chunk); \
+           let again; \
+           try { await request.text(); again = 'read'; } catch (e) { again = e.name; } \
+           return Response.json({ stream: stream instanceof ReadableStream, before, text, \
+                                  used: request.bodyUsed, again }); } }",
+    );
+    let (execution, response) = serve(
+        &entry,
+        request("POST", "/small", "a small body"),
+        RunOptions::default(),
+    );
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(text(&response.expect("a response").0)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "stream": true, "before": false, "text": "a small body", "used": true,
+            "again": "TypeError"
+        })
+    );
+}
+
+#[test]
 fn a_streamed_request_body_that_fails_rejects_the_handler_read() {
     let entry = module(
         "export default { async fetch(request) { \

@@ -719,7 +719,15 @@ fn bodies_from_each_kind_of_init() {
              const viaBlob = await new Response('hi', { headers: { 'Content-Type': 'Text/Custom' } }).blob();
              console.log(viaBlob.type, viaBlob.size, (await new Response(new Uint8Array([7])).arrayBuffer()).byteLength);
              const withBody = new Response('abc');
-             console.log(JSON.stringify([...withBody.body]), withBody.bodyUsed);"
+             const stream = withBody.body;
+             console.log(stream instanceof ReadableStream, withBody.body === stream, withBody.bodyUsed);
+             const copy = withBody.clone();
+             const reader = stream.getReader();
+             const first = await reader.read();
+             console.log(JSON.stringify([...first.value]), (await reader.read()).done, withBody.bodyUsed);
+             try { await withBody.text(); } catch (e) { console.log('text', e.name); }
+             try { withBody.clone(); } catch (e) { console.log('clone', e.name); }
+             console.log(await copy.text(), (await new Response('').body.getReader().read()).done);"
         ),
         [
             "string text/plain;charset=UTF-8 [195,169]",
@@ -728,7 +736,11 @@ fn bodies_from_each_kind_of_init() {
             "blob text/b [98]",
             "number text/plain;charset=UTF-8 [49,50]",
             "text/custom 2 1",
-            "[97,98,99] false",
+            "true true false",
+            "[97,98,99] true true",
+            "text TypeError",
+            "clone TypeError",
+            "abc true",
         ]
     );
 }

@@ -7,18 +7,20 @@
 // the response is sent: the run lasts until it is idle or reaches its
 // deadline, and a rejected `waitUntil` promise is logged with
 // `console.error`, not fatal.
-// Bodies: a request body that arrived whole is the Request's bytes; one
+// Bodies: a request body that arrived whole is buffered in the Request
+// (its `body` a one-chunk `ReadableStream`, as for any buffered body); one
 // that streams is a `ReadableStream` pulling chunks from the host as the
 // handler reads it (a read fails with a TypeError when the body is over
-// the server's limit or cut short). A Response whose `body` is bytes goes
-// to the host in one call; any other body (a `ReadableStream`, a fetched
-// response's stream) is sent as a head at once, then chunk by chunk as the
-// stream yields them, and the response counts as sent when the stream
-// ends. A stream that errors fails the run, which leaves the client an
-// incomplete response.
+// the server's limit or cut short). A Response whose body is buffered (and
+// not read from) goes to the host in one call, its bytes uncopied; any
+// other body (a `ReadableStream`, a fetched response's stream) is sent as
+// a head at once, then chunk by chunk as the stream yields them, and the
+// response counts as sent when the stream ends. A stream that errors fails
+// the run, which leaves the client an incomplete response.
+// `internal` is the web APIs' shared internals (see web/js/mod.rs).
 // Divergences from Workers: there is no `FetchEvent` global and no
 // `passThroughOnException` (there is no origin to pass through to).
-(function http(respond, native) {
+(function http(respond, native, internal) {
   'use strict';
 
   const {
@@ -101,9 +103,9 @@
     if (response.bodyUsed) {
       throw new TypeError('the fetch handler returned a Response whose body was already read');
     }
-    const headers = [];
-    for (const [name, value] of response.headers) headers.push(name, value);
-    const body = response.body;
+    const headers = internal.headerList(response.headers);
+    const record = internal.responseBody(response);
+    const body = record === null ? null : internal.bodyToSend(response, record);
     if (body === null) return respond(response.status, headers, EMPTY);
     if (body instanceof Uint8Array) return respond(response.status, headers, body);
     return stream(response.status, headers, body);

@@ -33,10 +33,14 @@ thread_local! {
 }
 
 /// Evaluates `http.js`; part of the snapshot.
-pub fn install(ctx: &Ctx<'_>) -> javy::quickjs::Result<()> {
+pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     let factory: Function = ctx.eval(HTTP_JS)?;
     let respond = Function::new(ctx.clone(), respond)?.with_name("respond")?;
-    let dispatch: Function = factory.call((respond, crate::http_body::natives(ctx)?))?;
+    let dispatch: Function = factory.call((
+        respond,
+        crate::http_body::natives(ctx)?,
+        crate::web::internal(ctx)?,
+    ))?;
     DISPATCH.with(|d| *d.borrow_mut() = Some(Persistent::save(ctx, dispatch)));
     Ok(())
 }

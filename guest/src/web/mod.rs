@@ -13,6 +13,8 @@ mod native;
 
 use javy::quickjs::Ctx;
 
+pub use js::internal;
+
 /// Installs every web global. Native APIs first: the JS ones may use them.
 pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     native::install(ctx)?;

@@ -14,18 +14,21 @@
 // streamed from a source
 // (a `fetch` response), `{ source, used }` where `source.pull()` returns
 // the next chunk (a Uint8Array) or null at the end, and `source.cancel()`
-// stops it. A streamed body's `body` getter is a `ResponseBodyStream`: a
-// minimal stand-in for ReadableStream with `getReader()` (`read`,
-// `cancel`, `releaseLock`), `cancel()`, `locked` and async
-// iteration, yielding chunks as they arrive.
-// Divergences: a buffered body's `body` getter returns null or a
-// Uint8Array copy of the bytes (reading it does not mark the body used),
-// a fetched body's a `ResponseBodyStream`, not a `ReadableStream`; a
-// `ReadableStream` body cannot be cloned (streams.js has no `tee`).
+// stops it. A buffered body's `body` getter is a `ReadableStream` of one
+// chunk, the bytes, made the first time it is asked for (`{ bytes, used,
+// stream, fromBytes }` from then on; until it is read, the bytes still
+// stand for the body, so `clone()` and the host's send need no copy). A
+// streamed body's `body` getter is a `ResponseBodyStream`: a minimal
+// stand-in for ReadableStream with `getReader()` (`read`, `cancel`,
+// `releaseLock`), `cancel()`, `locked` and async iteration, yielding
+// chunks as they arrive.
+// Divergences: a fetched body's `body` is a `ResponseBodyStream`, not a
+// `ReadableStream`; a `ReadableStream` body that was locked or read from
+// cannot be cloned (streams.js has no `tee`).
 (function body(internal) {
   'use strict';
 
-  const { Blob, File, FormData, JSON } = globalThis;
+  const { Blob, File, FormData, JSON, ReadableStream } = globalThis;
 
   const normalizeNewlines = (string) => string.replace(/\r\n|\r|\n/g, '\r\n');
   const escapeQuoted = (string) =>
@@ -142,9 +145,15 @@
     return internal.concatBytes(chunks);
   };
 
+  // A buffered body whose stream (if it was asked for) is untouched: its
+  // bytes are still the whole body.
+  const bytesIntact = (body) =>
+    body.bytes !== undefined &&
+    (body.stream === undefined || (!body.stream.locked && !internal.streamDisturbed(body.stream)));
+
   // Turns an unread streamed body into a buffered one (for `clone()`).
   internal.bufferBody = (body) => {
-    if (body.stream !== undefined) {
+    if (body.stream !== undefined && !(body.fromBytes && bytesIntact(body))) {
       throw new TypeError('clone: a body that is a ReadableStream cannot be cloned (there is no tee)');
     }
     if (body.source !== undefined && !body.used) {
@@ -152,6 +161,15 @@
       delete body.source;
     }
   };
+
+  // What the host sends of a body: its bytes while they are intact (no
+  // copy, no stream), else the stream to read (`object.body`).
+  internal.bodyToSend = (object, body) => (bytesIntact(body) ? body.bytes : object.body);
+
+  // A new body record for what `body` holds, for a Request made from
+  // another (which then counts as used).
+  internal.transferBody = (body) =>
+    bytesIntact(body) ? { bytes: body.bytes, used: false } : { stream: body.stream, used: false };
 
   const token = Symbol('internal');
 
@@ -246,10 +264,18 @@
         if (body === null) return null;
         if (body.stream !== undefined) return body.stream;
         if (body.source !== undefined) {
-          body.stream ??= new ResponseBodyStream(token, body);
-          return body.stream;
+          body.sourceStream ??= new ResponseBodyStream(token, body);
+          return body.sourceStream;
         }
-        return body.bytes.slice();
+        const { bytes } = body;
+        body.stream = new ReadableStream({
+          start(controller) {
+            if (bytes.length > 0) controller.enqueue(bytes);
+            controller.close();
+          },
+        });
+        body.fromBytes = true;
+        return body.stream;
       },
       get bodyUsed() {
         const body = bodyOf(this);

@@ -50,7 +50,8 @@
     let headers = [...request.headers];
     // A ReadableStream body is read whole first: the host sends bodies
     // buffered.
-    let body = request.body;
+    const record = internal.requestBody(request);
+    let body = record === null ? null : internal.bodyToSend(request, record);
     if (body !== null && !(body instanceof Uint8Array)) body = await request.bytes();
     let redirected = false;
     for (let hop = 0; ; hop++) {

@@ -241,6 +241,9 @@
 
     static {
       internal.isHeaders = (value) => typeof value === 'object' && value !== null && #list in value;
+      // The sorted-and-combined list iteration yields, flat; not to be
+      // changed by the caller.
+      internal.headerList = (headers) => headers.#sortAndCombine();
       // Adds a header whose name and value are known valid and normalized.
       internal.appendTrusted = (headers, name, value) => {
         headers.#list.push(name, value);

@@ -11,11 +11,27 @@
 //! those. Files run in the order of [`FILES`], which is the order of their
 //! dependencies. This runs once, in `initialize`, so the result is part of
 //! the snapshot; whatever depends on the run (the clock, `setTimeout`,
-//! `TextEncoder`, `URL`) is looked up when it is called.
+//! `TextEncoder`, `URL`) is looked up when it is called. `http.js`, which
+//! hands responses to the host, gets `internal` too ([`internal`]).
 
-use javy::quickjs::{Ctx, Function, Object, context::EvalOptions};
+use std::cell::RefCell;
+
+use javy::quickjs::{Ctx, Function, Object, Persistent, context::EvalOptions};
 
 use crate::js_error;
+
+thread_local! {
+    /// The `internal` object the files share, once installed.
+    static INTERNAL: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
+}
+
+/// The files' shared `internal` object; an error before [`install`].
+pub fn internal<'js>(ctx: &Ctx<'js>) -> anyhow::Result<Object<'js>> {
+    let saved = INTERNAL
+        .with(|internal| internal.borrow().clone())
+        .ok_or_else(|| anyhow::anyhow!("the web APIs are not installed"))?;
+    Ok(saved.restore(ctx)?)
+}
 
 /// The files, in dependency order, with the names their stack frames show.
 const FILES: [(&str, &str); 13] = [
@@ -60,5 +76,6 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
                 )
             })?;
     }
+    INTERNAL.with(|saved| *saved.borrow_mut() = Some(Persistent::save(ctx, internal)));
     Ok(())
 }

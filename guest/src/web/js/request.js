@@ -87,8 +87,7 @@
         if (source.#body.used) {
           throw new TypeError('Request: the body of the input request has already been used');
         }
-        const { bytes, stream } = source.#body;
-        this.#body = stream === undefined ? { bytes, used: false } : { stream, used: false };
+        this.#body = internal.transferBody(source.#body);
         source.#body.used = true;
       }
     }
@@ -117,6 +116,7 @@
     }
 
     static {
+      internal.requestBody = (request) => request.#body;
       internal.mixinBody(
         Request,
         (request) => request.#body,

@@ -137,6 +137,7 @@
         if (source !== null) response.#body = { source, used: false };
         return response;
       };
+      internal.responseBody = (response) => response.#body;
       internal.mixinBody(
         Response,
         (response) => response.#body,
