@@ -2,8 +2,10 @@
 # Load benchmark of `jsbox serve`: a fresh sandbox per request running the
 # small JSON handler in benches/serve/handler.mjs, driven by wrk over
 # loopback with 1, 16 and 64 connections; then the same handler under
-# Deno.serve (npm package `deno`) as a reference. Prints req/s and the
-# p50/p99 latency of each run, and the jsbox/Deno ratio.
+# Deno.serve (npm package `deno`) as a reference. Prints req/s, the
+# p50/p99 latency and the server's CPU time per request (user + system,
+# from /proc: steadier than req/s on a shared machine) of each run, and the
+# jsbox/Deno ratio.
 #
 # Installs what it needs: wrk (Debian apt) and deno (npm, benches/peers).
 # Usage: benches/serve.sh [DURATION]   (wrk's -d, default 10s)
@@ -48,16 +50,31 @@ wait_for() {
   exit 1
 }
 
-# Prints "req/s p50 p99" for a wrk run against $1 with $2 connections.
+# CPU time process $1 has used, in clock ticks (user + system).
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+ticks_per_second="$(getconf CLK_TCK)"
+
+# Prints "req/s p50 p99 non-2xx cpu-us-per-request" for a wrk run against
+# $1 with $2 connections, the server being process $3.
 load() {
-  local url="$1" connections="$2" threads
+  local url="$1" connections="$2" pid="$3" threads before
   threads=$((connections < 2 ? 1 : 2))
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" | awk '
+  before="$(cpu_ticks "$pid")"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url" | awk \
+    -v before="$before" -v after_file="/proc/$pid/stat" -v hz="$ticks_per_second" '
+    /requests in/ { requests = $1 }
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 }
     /^ +99%/ { p99 = $2 }
     /Non-2xx/ { bad = $NF }
-    END { printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }'
+    END {
+      getline stat < after_file
+      split(stat, field, " ")
+      cpu_us = (field[14] + field[15] - before) * 1e6 / hz
+      printf "%s %s %s %s %.0f\n", rps, p50, p99, (bad == "" ? 0 : bad), cpu_us / requests
+    }'
 }
 
 # One JSON log line per request, as in production, into a temporary file
@@ -73,14 +90,14 @@ wait_for "http://127.0.0.1:$deno_port/"
 
 echo "machine: $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "target: jsbox >= 25000 req/s at 16 connections (2x workerd's 12.6k)"
-printf "%-6s %5s %12s %10s %10s %8s\n" server conns "req/s" p50 p99 non-2xx
+printf "%-6s %5s %12s %10s %10s %8s %12s\n" server conns "req/s" p50 p99 non-2xx "cpu µs/req"
 declare -A rps
 for connections in 1 16 64; do
   for server in jsbox deno; do
-    port=$([ "$server" = jsbox ] && echo $jsbox_port || echo $deno_port)
-    read -r r p50 p99 bad < <(load "http://127.0.0.1:$port/bench" "$connections")
+    if [ "$server" = jsbox ]; then port=$jsbox_port pid=${pids[0]}; else port=$deno_port pid=${pids[1]}; fi
+    read -r r p50 p99 bad cpu < <(load "http://127.0.0.1:$port/bench" "$connections" "$pid")
     rps[$server$connections]=$r
-    printf "%-6s %5s %12s %10s %10s %8s\n" "$server" "$connections" "$r" "$p50" "$p99" "$bad"
+    printf "%-6s %5s %12s %10s %10s %8s %12s\n" "$server" "$connections" "$r" "$p50" "$p99" "$bad" "$cpu"
   done
 done
 for connections in 1 16 64; do
