@@ -11,7 +11,13 @@
 //!   plus the HTTP plumbing (request object, dispatch, response);
 //! - `bench handler`: the benchmark's handler, which also builds a small
 //!   JSON body and parses the request's URL;
-//! - `bench handler, 2 threads`: requests per second with both cores busy.
+//! - `... [prepared]`: the same from the entry's snapshot
+//!   (`Runtime::prepare_handler`, what `jsbox serve` does by default): the
+//!   entry is not evaluated per request;
+//! - `importing handler`: a handler importing a 21 KB module of 200
+//!   exported functions, per request and prepared;
+//! - `bench handler [prepared], 2 threads`: requests per second with both
+//!   cores busy.
 //!
 //! Every row is measured in several rounds and shows the median of the
 //! per-round medians, the median of the per-round 99th percentiles and the
@@ -26,9 +32,23 @@
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
-use jsbox::{Execution, HttpRequest, OutcomeKind, RunOptions, Runtime, Script};
+use jsbox::{Execution, HttpRequest, OutcomeKind, PreparedHandler, RunOptions, Runtime, Script};
 
 const EMPTY_HANDLER: &str = "export default { fetch() { return new Response(''); } };";
+const IMPORTING_HANDLER: &str = "import { f1 } from './lib.mjs';
+export default { fetch() { return Response.json({ value: f1(1, 2) }); } };";
+
+/// The module the importing handler imports: 200 small exported functions.
+fn library() -> String {
+    (0..200)
+        .map(|i| {
+            format!(
+                "export function f{i}(a, b) {{ const x = {{ k: a, v: b, n: {i} }}; \
+                 return x.k + x.v * {i} + String(x.n).length; }}\n"
+            )
+        })
+        .collect()
+}
 
 struct Settings {
     rounds: usize,
@@ -81,32 +101,63 @@ fn main() {
             runtime.run(&one_plus_one, RunOptions::default())
         }));
     }
-    for (row, entry) in [
+    let root = tempfile::tempdir().expect("a temporary module root");
+    std::fs::write(root.path().join("lib.mjs"), library()).expect("write lib.mjs");
+    let importing = RunOptions::default().with_module_root(root.path());
+    let bench = Script::module("handler.mjs", include_str!("serve/handler.mjs"));
+    let importer = Script::module("importing.mjs", IMPORTING_HANDLER);
+    for (row, entry, options, prepared) in [
         (
             "empty handler [Runtime::handle]",
             Script::module("empty.mjs", EMPTY_HANDLER),
+            RunOptions::default(),
+            false,
         ),
         (
             "bench handler [Runtime::handle]",
-            Script::module("handler.mjs", include_str!("serve/handler.mjs")),
+            bench.clone(),
+            RunOptions::default(),
+            false,
         ),
+        (
+            "bench handler [prepared]",
+            bench.clone(),
+            RunOptions::default(),
+            true,
+        ),
+        (
+            "importing handler [Runtime::handle]",
+            importer.clone(),
+            importing.clone(),
+            false,
+        ),
+        ("importing handler [prepared]", importer, importing, true),
     ] {
-        if settings.wants(row) {
-            rows.push(measure(row, &settings, || handle(&runtime, &entry)));
+        if !settings.wants(row) {
+            continue;
         }
+        rows.push(if prepared {
+            let handler = prepare(&runtime, &entry, &options);
+            measure(row, &settings, || {
+                handle_prepared(&runtime, &handler, options.clone())
+            })
+        } else {
+            measure(row, &settings, || handle(&runtime, &entry, options.clone()))
+        });
     }
-    let row = "bench handler, 2 threads";
-    let throughput = settings
-        .wants(row)
-        .then(|| two_threads(&runtime, &settings));
+    let row = "bench handler [prepared], 2 threads";
+    let throughput = settings.wants(row).then(|| {
+        let handler = Arc::new(prepare(&runtime, &bench, &RunOptions::default()));
+        two_threads(&runtime, &handler, &settings)
+    });
 
     println!(
-        "{:<34} {:>9} {:>9} {:>8} {:>9} {:>9} {:>10}",
+        "{:<38} {:>9} {:>9} {:>8} {:>9} {:>9} {:>10}",
         "row", "p50 µs", "p99 µs", "spread", "cpu µs", "fuel", "peak KiB"
     );
     for row in &rows {
         println!(
-            "{:<34} {:>9.1} {:>9.1} {:>7.1}% {:>9.1} {:>9} {:>10}",
+            "{:<38} {:>9.1} {:>9.1} {:>7.1}% {:>9.1} {:>9} {:>10}",
             row.name,
             row.p50,
             row.p99,
@@ -117,7 +168,7 @@ fn main() {
         );
     }
     if let Some((p50, spread)) = throughput {
-        println!("{row:<34} {p50:>9.0} req/s (spread {spread:.1}%)");
+        println!("{row:<38} {p50:>9.0} req/s (spread {spread:.1}%)");
     }
     println!(
         "({} rounds of {} requests; p50/p99: median over rounds of each round's percentile; \
@@ -136,8 +187,18 @@ fn request() -> HttpRequest {
     }
 }
 
-fn handle(runtime: &Runtime, entry: &Script) -> Execution {
-    runtime.handle(entry, request(), &[], RunOptions::default(), Box::new(drop))
+fn handle(runtime: &Runtime, entry: &Script, options: RunOptions) -> Execution {
+    runtime.handle(entry, request(), &[], options, Box::new(drop))
+}
+
+fn prepare(runtime: &Runtime, entry: &Script, options: &RunOptions) -> PreparedHandler {
+    runtime
+        .prepare_handler(entry, options)
+        .unwrap_or_else(|outcome| panic!("{} does not prepare: {outcome}", entry.name))
+}
+
+fn handle_prepared(runtime: &Runtime, handler: &PreparedHandler, options: RunOptions) -> Execution {
+    runtime.handle_prepared(handler, request(), &[], options, Box::new(drop))
 }
 
 struct Row {
@@ -208,10 +269,13 @@ fn checked(execution: Execution) -> Execution {
     execution
 }
 
-/// Requests per second of the bench handler from two threads: the median
-/// over rounds, and the rounds' spread.
-fn two_threads(runtime: &Runtime, settings: &Settings) -> (f64, f64) {
-    let entry = Script::module("handler.mjs", include_str!("serve/handler.mjs"));
+/// Requests per second of `handler` from two threads: the median over
+/// rounds, and the rounds' spread.
+fn two_threads(
+    runtime: &Runtime,
+    handler: &Arc<PreparedHandler>,
+    settings: &Settings,
+) -> (f64, f64) {
     let per_thread = settings.iterations;
     let rates: Vec<f64> = (0..settings.rounds)
         .map(|_| {
@@ -219,12 +283,12 @@ fn two_threads(runtime: &Runtime, settings: &Settings) -> (f64, f64) {
             let started = Instant::now();
             let threads: Vec<_> = (0..2)
                 .map(|_| {
-                    let (runtime, entry, barrier) =
-                        (runtime.clone(), entry.clone(), barrier.clone());
+                    let (runtime, handler, barrier) =
+                        (runtime.clone(), handler.clone(), barrier.clone());
                     std::thread::spawn(move || {
                         barrier.wait();
                         for _ in 0..per_thread {
-                            checked(handle(&runtime, &entry));
+                            checked(handle_prepared(&runtime, &handler, RunOptions::default()));
                         }
                     })
                 })

@@ -4,7 +4,7 @@
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use wasmtime::Engine;
@@ -250,6 +250,7 @@ impl RuntimeBuilder {
             fuel_metering: self.fuel_metering,
             counters: Counters::default(),
             host_functions: Arc::new(self.host_functions),
+            instrumented_guest: OnceLock::new(),
             _ticker: ticker,
         }))
     }

@@ -158,7 +158,19 @@ pub(crate) fn compile(
     name: &str,
     wasm: &[u8],
 ) -> Result<(Component, ComponentSource), PluginError> {
-    let key = artifact_key(engine, wasm);
+    compile_as(engine, cache_dir, name, wasm, artifact_key(engine, wasm))
+}
+
+/// [`compile`], with the artifact cached under `key` rather than under
+/// the hash of `wasm` (for a snapshot, whose bytes vary from one making
+/// to the next for the same inputs).
+pub(crate) fn compile_as(
+    engine: &Engine,
+    cache_dir: Option<&Path>,
+    name: &str,
+    wasm: &[u8],
+    key: ArtifactKey,
+) -> Result<(Component, ComponentSource), PluginError> {
     let cached = cache_dir.map(|dir| component::load(engine, dir, key));
     Ok(match cached {
         Some(Ok((component, path))) => (component, ComponentSource::Cached(path)),

@@ -17,6 +17,7 @@ use crate::host_functions::RunHostFunctions;
 use crate::http_plugin::HttpPlugin;
 use crate::log::{DiscardSink, LogSink};
 use crate::plugin::Plugin;
+use crate::prepared::PreparedHandler;
 use crate::report::BytecodeCacheUse;
 use crate::runtime::RuntimeInner;
 use crate::sandbox::Sandbox;
@@ -31,6 +32,13 @@ pub(crate) enum Call<'a> {
     /// [`Runtime::handle`].
     Handler {
         entry: &'a Script,
+        request: HttpRequest,
+        env: &'a [(String, String)],
+        responder: Responder,
+    },
+    /// [`Runtime::handle_prepared`].
+    PreparedHandler {
+        handler: &'a PreparedHandler,
         request: HttpRequest,
         env: &'a [(String, String)],
         responder: Responder,
@@ -98,6 +106,11 @@ impl Run<'_> {
         if self.cancel.is_cancelled() {
             return Outcome::Cancelled;
         }
+        // A prepared handler's sandbox starts from its own snapshot.
+        let pre = match &call {
+            Call::PreparedHandler { handler, .. } => &handler.pre,
+            _ => &self.inner.sandbox_pre,
+        };
         let prepared = match call {
             Call::Script(script) => self.code(script, report).map(Prepared::Script),
             Call::Handler {
@@ -116,6 +129,21 @@ impl Run<'_> {
                     env,
                     responder,
                 }),
+            // The guest takes an empty bytecode for the entry it prepared.
+            Call::PreparedHandler {
+                handler,
+                request,
+                env,
+                responder,
+            } => Ok(Prepared::Handler {
+                entry: Compiled {
+                    name: handler.name.clone(),
+                    bytecode: Vec::new(),
+                },
+                request,
+                env,
+                responder,
+            }),
             Call::Plugin { plugin, input } => Ok(Prepared::Plugin { plugin, input }),
             Call::HttpPlugin {
                 plugin,
@@ -156,7 +184,6 @@ impl Run<'_> {
             Ok(sandbox) => sandbox,
             Err(error) => return classify_error(&error, &self.facts(false)),
         };
-        let pre = &self.inner.sandbox_pre;
         let handler = matches!(
             prepared,
             Prepared::Handler { .. } | Prepared::HttpPlugin { .. }
@@ -276,6 +303,20 @@ impl Run<'_> {
         log_sink: Arc<dyn LogSink>,
         capabilities: Capabilities,
     ) -> wasmtime::Result<Sandbox> {
+        Sandbox::new(
+            &self.inner.engine,
+            self.inner.fuel_metering,
+            self.limits,
+            self.state(log_sink, capabilities),
+        )
+    }
+
+    /// A sandbox's store data for this run.
+    pub(crate) fn state(
+        &self,
+        log_sink: Arc<dyn LogSink>,
+        capabilities: Capabilities,
+    ) -> SandboxState {
         let mut state = SandboxState::new(
             self.context.clone(),
             self.limits.memory_bytes,
@@ -287,15 +328,10 @@ impl Run<'_> {
         );
         state.max_host_calls = self.limits.max_host_calls;
         state.host_functions = self.host_functions.clone();
-        Sandbox::new(
-            &self.inner.engine,
-            self.inner.fuel_metering,
-            self.limits,
-            state,
-        )
+        state
     }
 
-    fn facts(&self, memory_denied: bool) -> RunFacts<'_> {
+    pub(crate) fn facts(&self, memory_denied: bool) -> RunFacts<'_> {
         RunFacts {
             limits: self.limits,
             memory_denied,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wasmtime::Engine;
@@ -23,10 +23,11 @@ use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
 use crate::plugin::{self, Plugin, PluginError};
 use crate::run::{Call, Run};
+use crate::snapshot::InstrumentedGuest;
 use crate::state::{Capabilities, SandboxState};
 use crate::{
-    Grants, HttpRequest, Limits, Outcome, RequestContext, ResourceReport, Responder,
-    RuntimeBuilder, Script,
+    Grants, HttpRequest, Limits, Outcome, PreparedHandler, RequestContext, ResourceReport,
+    Responder, RuntimeBuilder, Script,
 };
 
 /// Runs scripts, each in a fresh sandbox. `Send + Sync` and cheap to clone:
@@ -56,6 +57,9 @@ pub(crate) struct RuntimeInner {
     pub counters: Counters,
     /// The embedder's host functions, offered to runs that are granted them.
     pub host_functions: Arc<HostFunctions>,
+    /// The guest instrumented for entry snapshots, made by the first
+    /// [`Runtime::prepare_handler`] (or why it could not be).
+    pub instrumented_guest: OnceLock<Result<InstrumentedGuest, String>>,
     /// Dropped (stopped) with the last clone of the runtime.
     pub _ticker: EpochTicker,
 }
@@ -294,6 +298,55 @@ impl Runtime {
         self.execute(call, options)
     }
 
+    /// Evaluates the handler `entry` once, ahead of its requests, and
+    /// snapshots the sandbox after it (see [`PreparedHandler`]):
+    /// [`Runtime::handle_prepared`] then serves each request from the
+    /// snapshot, skipping the entry's evaluation and its imports. The top
+    /// level runs with `options`' limits, log sink and module root, but no
+    /// grants and no request `context`. The error is the outcome preparing
+    /// ended in; [`Runtime::handle`] still serves an entry that cannot be
+    /// prepared (one whose top level reads `context`, say).
+    pub fn prepare_handler(
+        &self,
+        entry: &Script,
+        options: &RunOptions,
+    ) -> Result<PreparedHandler, Outcome> {
+        // Before the run's clock starts: the first call compiles.
+        let instrumented = self
+            .inner
+            .instrumented_guest
+            .get_or_init(|| {
+                InstrumentedGuest::new(&self.inner.engine, self.inner.cache_dir.as_deref())
+            })
+            .as_ref()
+            .map_err(|message| Outcome::Internal {
+                message: message.clone(),
+            })?;
+        self.setup_run(options, options.log_sink.clone())?
+            .prepare_handler(entry, instrumented, &mut ResourceReport::default())
+    }
+
+    /// Serves `request` like [`Runtime::handle`], from `handler`'s
+    /// snapshot: the entry is already evaluated, so the request pays only
+    /// for its own sandbox and handler. `handler` must come from this
+    /// runtime's [`Runtime::prepare_handler`].
+    pub fn handle_prepared(
+        &self,
+        handler: &PreparedHandler,
+        request: HttpRequest,
+        env: &[(String, String)],
+        options: RunOptions,
+        responder: Responder,
+    ) -> Execution {
+        let call = Call::PreparedHandler {
+            handler,
+            request,
+            env,
+            responder,
+        };
+        self.execute(call, options)
+    }
+
     pub(crate) fn execute(&self, call: Call<'_>, options: RunOptions) -> Execution {
         let started = Instant::now();
         let RunOptions {
@@ -448,11 +501,24 @@ impl Runtime {
     /// checks that the script compiles. The error is the outcome compiling
     /// ended in: `syntax_error`, a limit, ...
     pub fn precompile(&self, script: &Script, options: &RunOptions) -> Result<(), Outcome> {
+        self.setup_run(options, Arc::new(DiscardSink))?
+            .bytecode(script, &mut ResourceReport::default())
+            .map(drop)
+    }
+
+    /// A run for work done ahead of requests (compiling an entry,
+    /// preparing it): `options`' limits, context and module root, and its
+    /// grants, which each use narrows to what it needs (host modules).
+    fn setup_run<'a>(
+        &'a self,
+        options: &'a RunOptions,
+        log_sink: Arc<dyn LogSink>,
+    ) -> Result<Run<'a>, Outcome> {
         let limits = &options.limits;
         let mut capabilities =
             Capabilities::modules_only(canonical_root(options.module_root.clone())?);
         capabilities.grants = Arc::new(options.grants.clone());
-        let run = Run {
+        Ok(Run {
             inner: &self.inner,
             host_functions: RunHostFunctions {
                 functions: Arc::clone(&self.inner.host_functions),
@@ -460,13 +526,11 @@ impl Runtime {
             },
             limits,
             context: bindings::request_context(&options.context, deadline_ms(limits.timeout)),
-            log_sink: Arc::new(DiscardSink),
+            log_sink,
             deadline: Instant::now() + limits.timeout,
             capabilities,
             cancel: options.cancel.clone().unwrap_or_default(),
-        };
-        run.bytecode(script, &mut ResourceReport::default())
-            .map(drop)
+        })
     }
 
     /// The bytecode cache's counters, if the runtime has one.

@@ -11,18 +11,28 @@
 //! snapshot that drops the init function is invalid ("core instance N has no
 //! export named ..."). The guest's `initialize` is idempotent for this
 //! reason, and nothing calls it on a snapshot at run time.
+//!
+//! An HTTP handler can be snapshotted a second way: with its entry
+//! evaluated too (`pre_initialize_entry`, see `prepared.rs`). That uses the
+//! guest instrumented once per runtime ([`InstrumentedGuest`]), and the
+//! entry's `prepare` instead of `initialize` (which `prepare` triggers).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
-use wasmtime_wizer::Wizer;
+use wasmtime_wizer::{ComponentContext, WasmtimeWizerComponent, Wizer};
 
+use crate::bindings::Sandbox;
+use crate::bindings::exports::jsbox::sandbox::http_handler::HandlerFailure;
+use crate::bindings::exports::jsbox::sandbox::run::Compiled;
 use crate::bindings::jsbox::sandbox::types;
 use crate::cancel::CancelToken;
 use crate::log::DiscardSink;
 use crate::state::{Capabilities, SandboxState};
+use crate::{guest, plugin};
 
 /// The guest export the snapshot is taken after.
 const INIT_FUNC: &str = "initialize";
@@ -58,7 +68,6 @@ pub fn pre_initialize(
         CancelToken::new(),
     );
     let mut store = Store::new(engine, state);
-    store.limiter(|state| &mut state.limiter);
     // The engine checks epochs (and may meter fuel) in every store; the
     // init function is our own code, so it gets no budget beyond memory.
     if fuel_metering {
@@ -66,10 +75,8 @@ pub fn pre_initialize(
     }
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::MAX / 2)));
-
-    let mut wizer = Wizer::new();
-    wizer.init_func(INIT_FUNC).keep_init_func(true);
-    let (snapshot, _results) = pollster::block_on(wizer.run_component(
+    store.limiter(|state| &mut state.limiter);
+    let (snapshot, _results) = pollster::block_on(wizer().run_component(
         &mut store,
         component,
         async |store: &mut Store<SandboxState>, component: &Component| {
@@ -77,4 +84,101 @@ pub fn pre_initialize(
         },
     ))?;
     Ok(snapshot)
+}
+
+/// The guest instrumented for Wizer and compiled, for snapshots of HTTP
+/// handler entries. Made once per runtime (compiling it costs as much as
+/// compiling the guest), the first time an entry is prepared.
+pub struct InstrumentedGuest {
+    context: ComponentContext<'static>,
+    component: Component,
+}
+
+impl InstrumentedGuest {
+    /// Instruments and compiles the guest, through the disk cache when
+    /// there is one.
+    pub fn new(engine: &Engine, cache_dir: Option<&Path>) -> Result<Self, String> {
+        let (context, wasm) = wizer()
+            .instrument_component(guest::COMPONENT)
+            .map_err(|e| format!("instrumenting the guest: {e:#}"))?;
+        let (component, _) = plugin::compile(engine, cache_dir, "the instrumented guest", &wasm)
+            .map_err(|e| e.to_string())?;
+        Ok(InstrumentedGuest { context, component })
+    }
+}
+
+/// Returns the guest component with an HTTP handler entry (`bytecode` from
+/// `run.compile`) evaluated by `http-handler.prepare`, which is the entry's
+/// own code: it runs in `state` (its memory cap, its module root) within
+/// `fuel` and `timeout`, which start when it does (the guest's own
+/// `initialize` before it, and Wizer's reading of the state after it, get
+/// no budget beyond memory, as in [`pre_initialize`]). The outer error is
+/// a trap or a limit; the inner one, the entry's own failure. The state
+/// comes back too, for what its limiter saw.
+pub fn pre_initialize_entry(
+    engine: &Engine,
+    linker: &Linker<SandboxState>,
+    guest: &InstrumentedGuest,
+    state: SandboxState,
+    budget: (Option<u64>, Duration),
+    entry: &Compiled,
+) -> (
+    wasmtime::Result<Result<Vec<u8>, HandlerFailure>>,
+    SandboxState,
+) {
+    let mut store = Store::new(engine, state);
+    store.limiter(|state| &mut state.limiter);
+    store.set_epoch_deadline(1);
+    let result = prepare_and_snapshot(&mut store, linker, guest, budget, entry);
+    (result, store.into_data())
+}
+
+fn prepare_and_snapshot(
+    store: &mut Store<SandboxState>,
+    linker: &Linker<SandboxState>,
+    guest: &InstrumentedGuest,
+    (fuel, timeout): (Option<u64>, Duration),
+    entry: &Compiled,
+) -> wasmtime::Result<Result<Vec<u8>, HandlerFailure>> {
+    let unlimited = |store: &mut Store<SandboxState>| -> wasmtime::Result<()> {
+        if fuel.is_some() {
+            store.set_fuel(u64::MAX)?;
+        }
+        store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::MAX / 2)));
+        Ok(())
+    };
+    unlimited(store)?;
+    let instance = linker.instantiate(&mut *store, &guest.component)?;
+    let bindings = Sandbox::new(&mut *store, &instance)?;
+    bindings.call_initialize(&mut *store)?;
+
+    if let Some(fuel) = fuel {
+        store.set_fuel(fuel)?;
+    }
+    let deadline = Instant::now() + timeout;
+    store.data_mut().deadline = deadline;
+    store.epoch_deadline_callback(move |_| {
+        if Instant::now() >= deadline {
+            Err(wasmtime::Trap::Interrupt.into())
+        } else {
+            Ok(UpdateDeadline::Continue(1))
+        }
+    });
+    if let Err(failure) = bindings.jsbox_sandbox_http_handler().call_prepare(
+        &mut *store,
+        &entry.name,
+        &entry.bytecode,
+    )? {
+        return Ok(Err(failure));
+    }
+
+    unlimited(store)?;
+    let mut state = WasmtimeWizerComponent { store, instance };
+    pollster::block_on(wizer().snapshot_component(&guest.context, &mut state)).map(Ok)
+}
+
+fn wizer() -> Wizer {
+    let mut wizer = Wizer::new();
+    wizer.init_func(INIT_FUNC).keep_init_func(true);
+    wizer
 }

@@ -86,6 +86,13 @@ pub struct SandboxState {
     /// Where a streamed response's chunks go, until the guest finishes it;
     /// dropped with the run, it leaves the body cut short.
     pub response_body: Option<BodySender>,
+    /// Whether this store evaluates an entry for a snapshot (`prepared.rs`),
+    /// where per-request state must not be read.
+    pub preparing_entry: bool,
+    /// While preparing an entry: the modules it read, with the hash of
+    /// what they held (none for a failed read), which the snapshot's cache
+    /// key includes.
+    pub modules_read: Vec<(String, Option<blake3::Hash>)>,
 }
 
 impl SandboxState {
@@ -120,6 +127,8 @@ impl SandboxState {
             responded: false,
             request_body: None,
             response_body: None,
+            preparing_entry: false,
+            modules_read: Vec::new(),
         }
     }
 

@@ -21,6 +21,9 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// How long a server may take to start listening.
+const STARTUP: Duration = Duration::from_secs(90);
+
 /// The entry every test serves: one route per behaviour.
 const HANDLER: &str = r#"
 export default {
@@ -121,9 +124,17 @@ impl Server {
     }
 
     fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_entry(&[("handler.mjs", HANDLER)], args, env)
+    }
+
+    /// Serves the first of `files` (name, source), written to a fresh
+    /// directory with the others.
+    fn start_entry(files: &[(&str, &str)], args: &[&str], env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let entry = dir.path().join("handler.mjs");
-        std::fs::write(&entry, HANDLER).expect("write the handler");
+        for (name, source) in files {
+            std::fs::write(dir.path().join(name), source).expect("write the entry's files");
+        }
+        let entry = dir.path().join(files[0].0);
         let mut child = jsbox_serve(&entry, args)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -146,7 +157,9 @@ impl Server {
             entry,
             _dir: dir,
         };
-        let listening = server.wait_for_log(|line| line["message"] == "listening");
+        // Starting compiles the entry's snapshot (and, on a cold cache, the
+        // guest twice), which a loaded 2-core machine takes a while over.
+        let listening = server.wait_for_log_within(STARTUP, |line| line["message"] == "listening");
         server.addr = listening["addr"].as_str().unwrap().parse().unwrap();
         server.admin = listening["admin_addr"].as_str().unwrap().parse().unwrap();
         server
@@ -154,7 +167,12 @@ impl Server {
 
     /// The first JSON log line matching `predicate`, waiting up to 20 s.
     fn wait_for_log(&mut self, predicate: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for_log_within(Duration::from_secs(20), predicate)
+    }
+
+    /// The first JSON log line matching `predicate`, waiting up to `wait`.
+    fn wait_for_log_within(&mut self, wait: Duration, predicate: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + wait;
         loop {
             let found = self
                 .lines
@@ -527,6 +545,7 @@ async fn metrics_count_requests_by_outcome() {
     let ok = "jsbox_http_requests_total{outcome=\"ok\",status=\"200\"}";
     let thrown = "jsbox_http_requests_total{outcome=\"uncaught_exception\",status=\"500\"}";
     assert_eq!(server.metric(ok).await, 0.0);
+    let bytecode_hits = server.metric("jsbox_bytecode_cache_hits_total").await;
     for _ in 0..3 {
         assert_eq!(server.get("/echo").await.status, StatusCode::OK);
     }
@@ -549,7 +568,16 @@ async fn metrics_count_requests_by_outcome() {
             .await,
         5.0
     );
-    assert!(server.metric("jsbox_bytecode_cache_hits_total").await >= 5.0);
+    // The entry was compiled once, at start, and snapshotted: requests
+    // start from the snapshot and need no bytecode at all.
+    assert_eq!(
+        server.metric("jsbox_bytecode_cache_misses_total").await,
+        1.0
+    );
+    assert_eq!(
+        server.metric("jsbox_bytecode_cache_hits_total").await,
+        bytecode_hits
+    );
     assert_eq!(server.metric("jsbox_sandbox_pool_capacity").await, 5.0);
     let health = send(
         server.admin,
@@ -879,4 +907,59 @@ async fn a_request_queued_past_the_queue_timeout_gets_503_with_retry_after() {
             .await,
         1.0
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_entry_and_its_imports_are_evaluated_once_at_start() {
+    let files = [
+        (
+            "entry.mjs",
+            "import { loadedAt } from './lib.mjs';
+             let served = 0;
+             export default { fetch() { served++; return Response.json({ loadedAt, served }); } };",
+        ),
+        ("lib.mjs", "export const loadedAt = Math.random();"),
+    ];
+    let mut server = Server::start_entry(&files, &["--timeout", "5s"], &[]);
+    let first = server.get("/").await.json();
+    // The import is part of the snapshot: removing it changes nothing.
+    std::fs::remove_file(server.entry.with_file_name("lib.mjs")).unwrap();
+    let second = server.get("/").await.json();
+    assert_eq!(first["loadedAt"], second["loadedAt"]);
+    assert_eq!(
+        (first["served"].as_u64(), second["served"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let logs = server.lines.lock().unwrap().clone();
+    assert!(
+        !logs.iter().any(|line| line.contains("without a snapshot")),
+        "{logs:?}"
+    );
+    drop(server.wait_for_log(|line| line["message"] == "request"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_whose_top_level_reads_context_is_served_without_a_snapshot() {
+    let files = [(
+        "entry.mjs",
+        "const id = context.requestId;
+         export default { fetch() { return Response.json({ id, now: context.requestId }); } };",
+    )];
+    let mut server = Server::start_entry(&files, &["--timeout", "5s"], &[]);
+    let warning = server.wait_for_log(|line| {
+        line["message"]
+            .as_str()
+            .is_some_and(|message| message.starts_with("serving the entry without a snapshot"))
+    });
+    assert!(
+        warning["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("read `context`"),
+        "{warning}"
+    );
+    // The top level runs in every request, so it sees the request's context.
+    let reply = server.get("/").await.json();
+    assert_eq!(reply["id"], reply["now"]);
+    assert!(!reply["id"].as_str().unwrap().is_empty());
 }

@@ -91,6 +91,16 @@ pub fn run_until_idle(runtime: &Runtime) -> Result<(), Failure> {
     }
 }
 
+/// Whether a timer is still due to fire.
+pub fn timers_pending(runtime: &Runtime) -> Result<bool, Failure> {
+    runtime.context().with(|ctx| {
+        call_timers(&ctx, "next")?
+            .as_number()
+            .map(|delay_ms| delay_ms >= 0.0)
+            .ok_or_else(|| Failure::Internal("timers.next() returned a non-number".to_owned()))
+    })
+}
+
 /// Drains the job queue, then fails on the first unhandled rejection.
 pub fn drain_microtasks(runtime: &Runtime) -> Result<(), Failure> {
     let context = runtime.context();

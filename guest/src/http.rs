@@ -9,6 +9,10 @@
 //! idle, so `ctx.waitUntil` work finishes (within the deadline) without
 //! delaying the response. A request body that streams is read through
 //! `http-body` too (see `http_body.rs`).
+//!
+//! `prepare` does the evaluation ahead of any request, and keeps the
+//! handler: the host snapshots the instance after it, so a request whose
+//! `bytecode` is empty starts from there and dispatches at once.
 
 use std::cell::RefCell;
 
@@ -30,6 +34,9 @@ const HTTP_JS: &str = include_str!("http.js");
 thread_local! {
     /// The `dispatch` function returned by `http.js`.
     static DISPATCH: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
+    /// The handler `prepare` found: a module's default export, or
+    /// `undefined` for a script (which registered `fetch` listeners).
+    static PREPARED: RefCell<Option<Persistent<Value<'static>>>> = const { RefCell::new(None) };
 }
 
 /// Evaluates `http.js`; part of the snapshot.
@@ -45,6 +52,23 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Evaluates the entry and keeps its handler for the requests of the
+/// snapshot taken after it; see the module doc.
+pub fn prepare(runtime: &Runtime, name: &str, bytecode: &[u8]) -> Result<(), HandlerFailure> {
+    let handler = evaluate(runtime, name, bytecode)?;
+    if event_loop::timers_pending(runtime)? {
+        return Err(HandlerFailure::UncaughtException(JsError {
+            name: "Error".to_owned(),
+            message: "the entry's top level left timers pending: a snapshot of it would fire \
+                      them in every request"
+                .to_owned(),
+            stack: None,
+        }));
+    }
+    PREPARED.with(|prepared| *prepared.borrow_mut() = Some(handler));
+    Ok(())
+}
+
 /// Runs the entry's handler on `request`; see the module doc.
 pub fn handle(
     runtime: &Runtime,
@@ -54,20 +78,17 @@ pub fn handle(
     env: Vec<(String, String)>,
 ) -> Result<(), HandlerFailure> {
     let context = runtime.context();
-    let entry = context.with(|ctx| eval::evaluate_entry(&ctx, name, bytecode))?;
-    event_loop::drain_microtasks(runtime)?;
+    let handler = if bytecode.is_empty() {
+        PREPARED
+            .with(|prepared| prepared.borrow().clone())
+            .ok_or_else(|| {
+                HandlerFailure::Internal("no bytecode, and no entry was prepared".to_owned())
+            })?
+    } else {
+        evaluate(runtime, name, bytecode)?
+    };
     let sent = context.with(|ctx| -> Result<_, HandlerFailure> {
-        let handler = match &entry.module {
-            None => Value::new_undefined(ctx.clone()),
-            Some(module) => {
-                let evaluation = restore(&ctx, module.evaluation.clone())?;
-                check_evaluated(&ctx, evaluation)?;
-                let namespace: Object = restore(&ctx, module.namespace.clone())?;
-                namespace
-                    .get("default")
-                    .map_err(|_| Failure::UncaughtException(js_error::take_exception(&ctx)))?
-            }
-        };
+        let handler = restore(&ctx, handler)?;
         let sent = dispatch(&ctx, handler, request, env)?;
         Ok(Persistent::save(&ctx, sent))
     })?;
@@ -82,6 +103,32 @@ pub fn handle(
         )
         .map(drop)
         .map_err(HandlerFailure::UncaughtException)
+    })
+}
+
+/// Evaluates the entry, drains the jobs of its top level, and returns its
+/// handler (as [`PREPARED`] holds it).
+fn evaluate(
+    runtime: &Runtime,
+    name: &str,
+    bytecode: &[u8],
+) -> Result<Persistent<Value<'static>>, HandlerFailure> {
+    let context = runtime.context();
+    let entry = context.with(|ctx| eval::evaluate_entry(&ctx, name, bytecode))?;
+    event_loop::drain_microtasks(runtime)?;
+    context.with(|ctx| -> Result<_, HandlerFailure> {
+        let handler = match &entry.module {
+            None => Value::new_undefined(ctx.clone()),
+            Some(module) => {
+                let evaluation = restore(&ctx, module.evaluation.clone())?;
+                check_evaluated(&ctx, evaluation)?;
+                let namespace: Object = restore(&ctx, module.namespace.clone())?;
+                namespace
+                    .get("default")
+                    .map_err(|_| Failure::UncaughtException(js_error::take_exception(&ctx)))?
+            }
+        };
+        Ok(Persistent::save(&ctx, handler))
     })
 }
 

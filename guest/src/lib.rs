@@ -85,6 +85,14 @@ impl HttpHandlerGuest for Sandbox {
         engine::start_run().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
         http::handle(runtime, &name, &bytecode, request, env)
     }
+
+    fn prepare(name: String, bytecode: Vec<u8>) -> Result<(), HandlerFailure> {
+        // No `start_run`: nothing of a run belongs in the snapshot, and
+        // leaving the seed and clocks alone keeps the snapshot of an entry
+        // the same bytes every time (so its compiled form is cached).
+        let runtime = engine::runtime().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
+        http::prepare(runtime, &name, &bytecode)
+    }
 }
 
 impl JsPluginGuest for Sandbox {

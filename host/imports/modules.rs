@@ -28,7 +28,14 @@ impl modules::Host for SandboxState {
 
     fn read(&mut self, path: String) -> wasmtime::Result<Result<String, LoadError>> {
         self.count_host_call()?;
-        Ok(self.read_module(&path))
+        let source = self.read_module(&path);
+        if self.preparing_entry {
+            let content = source
+                .as_ref()
+                .map(|source| blake3::hash(source.as_bytes()));
+            self.modules_read.push((path, content.ok()));
+        }
+        Ok(source)
     }
 }
 

@@ -59,6 +59,13 @@ pub struct ServeArgs {
     #[arg(long)]
     watch: bool,
 
+    /// Evaluate a JS entry's top level in every request's sandbox, instead
+    /// of once at start in the snapshot requests start from (which skips
+    /// the entry's evaluation and imports in every request, as Workers do).
+    /// Implied by `--watch`, so that edits to imported files show at once.
+    #[arg(long)]
+    no_entry_snapshot: bool,
+
     /// Sandboxes running at once; more requests wait in the queue
     /// [default: 2 x CPUs].
     #[arg(long, env = "JSBOX_MAX_CONCURRENT", value_name = "N")]
@@ -129,6 +136,7 @@ struct FileConfig {
     app_name: Option<String>,
     script: Option<bool>,
     watch: Option<bool>,
+    entry_snapshot: Option<bool>,
     max_concurrent: Option<u32>,
     queue: Option<u32>,
     queue_timeout: Option<String>,
@@ -205,6 +213,10 @@ pub struct ServeConfig {
     pub source_kind: SourceKind,
     /// Whether to reload the entry when its file changes.
     pub watch: bool,
+    /// Whether a JS entry is evaluated once, into a snapshot
+    /// (`Runtime::prepare_handler`), rather than in every request. Off with
+    /// `watch`: a snapshot holds the imports as they were at its making.
+    pub entry_snapshot: bool,
     /// The entry's directory: what it may import from.
     pub module_root: PathBuf,
     pub listen: SocketAddr,
@@ -394,9 +406,11 @@ impl ServeConfig {
                 },
             );
         }
+        let watch = args.watch || file.watch == Some(true);
         Ok(ServeConfig {
             entry,
-            watch: args.watch || file.watch == Some(true),
+            watch,
+            entry_snapshot: !watch && !args.no_entry_snapshot && file.entry_snapshot != Some(false),
             entry_path,
             source_kind: kind,
             module_root,

@@ -1,15 +1,17 @@
 //! What the server serves: a JS handler (a module or classic script with a
 //! Workers-style `fetch` handler) or an HTTP plugin component (a `.wasm`
 //! file targeting `jsbox:sandbox/http-plugin`), read from its file,
-//! prepared once (compiled, checked against the world) and then run per
-//! request through the library's `Runtime::handle` or
-//! `Runtime::handle_plugin`.
+//! prepared once (compiled, checked against the world; a JS entry also
+//! evaluated into a snapshot unless that is turned off or its top level
+//! needs a request) and then run per request through the library's
+//! `Runtime::handle_prepared`, `Runtime::handle` or `Runtime::handle_plugin`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jsbox::{
-    Execution, HttpPlugin, HttpRequest, Responder, RunOptions, Runtime, Script, SourceKind,
+    Execution, HttpPlugin, HttpRequest, PreparedHandler, Responder, RunOptions, Runtime, Script,
+    SourceKind,
 };
 
 /// The entry's file, read but not yet prepared.
@@ -49,16 +51,38 @@ impl EntryFile {
     }
 
     /// Makes the entry ready to serve: compiles a JS entry into the
-    /// runtime's bytecode cache, checks a component against the
-    /// `http-plugin` world and compiles it. The error says why the entry
-    /// cannot be served.
-    pub fn prepare(&self, runtime: &Runtime, options: &RunOptions) -> Result<Entry, String> {
+    /// runtime's bytecode cache and, with `snapshot`, evaluates it into a
+    /// snapshot; checks a component against the `http-plugin` world and
+    /// compiles it. A JS entry that cannot be snapshotted (its top level
+    /// reads `context`, say) is logged and served without one. The error
+    /// says why the entry cannot be served.
+    pub fn prepare(
+        &self,
+        runtime: &Runtime,
+        options: &RunOptions,
+        snapshot: bool,
+    ) -> Result<Entry, String> {
         match self {
             EntryFile::Js(script) => {
                 runtime
                     .precompile(script, options)
                     .map_err(|outcome| outcome.to_string())?;
-                Ok(Entry::Js(Arc::new(script.clone())))
+                if !snapshot {
+                    return Ok(Entry::Js(Arc::new(script.clone())));
+                }
+                match runtime.prepare_handler(script, options) {
+                    Ok(handler) => Ok(Entry::Prepared(Arc::new(handler))),
+                    Err(outcome) => {
+                        tracing::warn!(
+                            target: "jsbox::serve",
+                            entry = %script.name,
+                            %outcome,
+                            "serving the entry without a snapshot: its top level will run in \
+                             every request"
+                        );
+                        Ok(Entry::Js(Arc::new(script.clone())))
+                    }
+                }
             }
             EntryFile::Component { name, wasm } => runtime
                 .load_http_plugin(name.clone(), wasm)
@@ -73,6 +97,8 @@ impl EntryFile {
 pub enum Entry {
     /// A JS handler, its bytecode in the runtime's cache.
     Js(Arc<Script>),
+    /// A JS handler evaluated into a snapshot.
+    Prepared(Arc<PreparedHandler>),
     /// An HTTP plugin component, compiled.
     Plugin(Arc<HttpPlugin>),
 }
@@ -91,6 +117,9 @@ impl Entry {
     ) -> Execution {
         match self {
             Entry::Js(script) => runtime.handle(script, request, env, options, responder),
+            Entry::Prepared(handler) => {
+                runtime.handle_prepared(handler, request, env, options, responder)
+            }
             Entry::Plugin(plugin) => runtime.handle_plugin(plugin, request, options, responder),
         }
     }

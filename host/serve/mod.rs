@@ -34,6 +34,7 @@ pub use config::ServeArgs;
 use admission::Admission;
 use config::ServeConfig;
 use handler::App;
+use logging::TracingSink;
 use metrics::ServeMetrics;
 
 /// Stack for the threads that run sandboxes: Wasm may use 1 MiB of native
@@ -66,10 +67,14 @@ fn start(config: ServeConfig) -> Result<(), String> {
     let runtime = build_runtime(&config)?;
     let options = RunOptions::default()
         .with_limits(config.limits.clone())
-        .with_module_root(&config.module_root);
+        .with_module_root(&config.module_root)
+        .with_log_sink(Arc::new(TracingSink {
+            app: config.app_name.as_str().into(),
+            trace_parent: None,
+        }));
     let entry = config
         .entry
-        .prepare(&runtime, &options)
+        .prepare(&runtime, &options, config.entry_snapshot)
         .map_err(|why| format!("the entry {} cannot be served: {why}", config.entry.name()))?;
     let admission = Arc::new(Admission::new(
         config.max_concurrent,

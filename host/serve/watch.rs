@@ -13,6 +13,7 @@ use jsbox::RunOptions;
 
 use super::entry::EntryFile;
 use super::handler::App;
+use super::logging::TracingSink;
 
 /// How often the file is checked.
 const POLL: Duration = Duration::from_millis(500);
@@ -49,9 +50,13 @@ fn reload(app: &App, path: &Path) {
     let app_name = &*app.app_name;
     let options = RunOptions::default()
         .with_limits(app.config.limits.clone())
-        .with_module_root(&app.config.module_root);
+        .with_module_root(&app.config.module_root)
+        .with_log_sink(Arc::new(TracingSink {
+            app: app.app_name.clone(),
+            trace_parent: None,
+        }));
     let entry = EntryFile::read(path, app.config.source_kind)
-        .and_then(|(file, _)| file.prepare(&app.runtime, &options));
+        .and_then(|(file, _)| file.prepare(&app.runtime, &options, app.config.entry_snapshot));
     match entry {
         Ok(entry) => {
             app.set_entry(entry);

@@ -1,0 +1,157 @@
+//! `Runtime::prepare_handler` and `Runtime::handle_prepared`: an entry
+//! evaluated once, in a snapshot every request's sandbox starts from.
+
+use std::sync::{OnceLock, mpsc};
+
+use jsbox::{
+    Execution, HttpBody, HttpRequest, HttpResponse, OutcomeKind, PreparedHandler, RunOptions,
+    Runtime, Script,
+};
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::builder().build().expect("runtime builds"))
+}
+
+fn request(path: &str) -> HttpRequest {
+    HttpRequest {
+        method: "GET".to_owned(),
+        url: format!("http://localhost{path}"),
+        headers: Vec::new(),
+        body: "".into(),
+    }
+}
+
+fn prepare(source: &str, options: &RunOptions) -> PreparedHandler {
+    runtime()
+        .prepare_handler(&Script::module("handler.mjs", source), options)
+        .expect("the entry prepares")
+}
+
+/// Serves `path` with `handler`; the execution and the response's text.
+fn serve(handler: &PreparedHandler, path: &str) -> (Execution, String) {
+    let (tx, rx) = mpsc::channel();
+    let execution = runtime().handle_prepared(
+        handler,
+        request(path),
+        &[("GREETING".to_owned(), "hello".to_owned())],
+        RunOptions::default(),
+        Box::new(move |response: HttpResponse| {
+            let _ = tx.send(response);
+        }),
+    );
+    let text = match rx.try_recv().map(|response| response.body) {
+        Ok(HttpBody::Full(bytes)) => String::from_utf8(bytes).expect("UTF-8 body"),
+        Ok(HttpBody::Stream(_)) => panic!("a whole body was sent as a stream"),
+        Err(_) => String::new(),
+    };
+    (execution, text)
+}
+
+#[test]
+fn the_top_level_runs_once_and_every_request_starts_fresh_from_it() {
+    let handler = prepare(
+        "const loadedWith = Math.random();
+         let requests = 0;
+         export default { fetch(request, env) {
+           requests++;
+           const before = globalThis.leftBehind;
+           globalThis.leftBehind = 'set';
+           return Response.json({ loadedWith, requests, before: before ?? null,
+                                  greeting: env.GREETING, path: new URL(request.url).pathname,
+                                  id: context.requestId });
+         } };",
+        &RunOptions::default(),
+    );
+    let mut loaded = Vec::new();
+    for path in ["/a", "/b"] {
+        let (execution, text) = serve(&handler, path);
+        assert_eq!(
+            execution.outcome.kind(),
+            OutcomeKind::Ok,
+            "{:?}",
+            execution.outcome
+        );
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["requests"], 1, "{json}");
+        assert_eq!(json["before"], serde_json::Value::Null, "{json}");
+        assert_eq!(json["greeting"], "hello");
+        assert_eq!(json["path"], path);
+        assert_eq!(json["id"], execution.request_id.as_str());
+        loaded.push(json["loadedWith"].clone());
+    }
+    assert_eq!(loaded[0], loaded[1], "the top level ran again");
+}
+
+#[test]
+fn imports_are_evaluated_at_preparation_not_per_request() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("lib.mjs"),
+        "export const version = 'first';",
+    )
+    .unwrap();
+    let options = RunOptions::default().with_module_root(root.path());
+    let handler = prepare(
+        "import { version } from './lib.mjs';
+         export default { fetch() { return new Response(version); } };",
+        &options,
+    );
+    std::fs::remove_file(root.path().join("lib.mjs")).unwrap();
+    let (execution, text) = serve(&handler, "/");
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome
+    );
+    assert_eq!(text, "first");
+}
+
+#[test]
+fn a_top_level_that_reads_context_is_refused() {
+    let entry = Script::module(
+        "handler.mjs",
+        "const tenant = context.tenantId;
+         export default { fetch() { return new Response(String(tenant)); } };",
+    );
+    let error = runtime()
+        .prepare_handler(&entry, &RunOptions::default())
+        .expect_err("context is per request");
+    assert!(
+        error.to_string().contains("read `context`"),
+        "{error:?}: {error}"
+    );
+}
+
+#[test]
+fn a_top_level_that_fails_or_leaves_timers_is_refused() {
+    let cases = [
+        ("throw new TypeError('broken at load');", "broken at load"),
+        ("setTimeout(() => {}, 10);", "timers pending"),
+        ("export default {", "SyntaxError"),
+    ];
+    for (source, expected) in cases {
+        let entry = Script::module("handler.mjs", source);
+        let error = runtime()
+            .prepare_handler(&entry, &RunOptions::default())
+            .expect_err(source);
+        assert!(
+            format!("{error:?} {error}").contains(expected),
+            "{source}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn a_top_level_has_no_grants() {
+    let entry = Script::module(
+        "handler.mjs",
+        "const text = await fetch('http://127.0.0.1:9/').then((r) => r.text());
+         export default { fetch() { return new Response(text); } };",
+    );
+    let error = runtime()
+        .prepare_handler(&entry, &RunOptions::default())
+        .expect_err("the top level may not fetch");
+    assert_eq!(error.kind(), OutcomeKind::UncaughtException, "{error:?}");
+}
