@@ -106,9 +106,21 @@ impl Run<'_> {
         if self.cancel.is_cancelled() {
             return Outcome::Cancelled;
         }
-        // A prepared handler's sandbox starts from its own snapshot.
+        // A prepared handler's sandbox starts from its own snapshot, which
+        // only the engine that compiled it can instantiate.
         let pre = match &call {
-            Call::PreparedHandler { handler, .. } => &handler.pre,
+            Call::PreparedHandler { handler, .. } => {
+                if !wasmtime::Engine::same(handler.pre.instance_pre().engine(), &self.inner.engine)
+                {
+                    return Outcome::Internal {
+                        message: format!(
+                            "the prepared handler {} was made by another Runtime",
+                            handler.name
+                        ),
+                    };
+                }
+                &handler.pre
+            }
             _ => &self.inner.sandbox_pre,
         };
         let prepared = match call {

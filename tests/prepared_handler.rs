@@ -155,3 +155,25 @@ fn a_top_level_has_no_grants() {
         .expect_err("the top level may not fetch");
     assert_eq!(error.kind(), OutcomeKind::UncaughtException, "{error:?}");
 }
+
+#[test]
+fn a_prepared_handler_serves_only_with_the_runtime_that_made_it() {
+    let handler = prepare(
+        "export default { fetch() { return new Response('hi'); } };",
+        &RunOptions::default(),
+    );
+    let other = Runtime::builder().build().expect("runtime builds");
+    let execution = other.handle_prepared(
+        &handler,
+        request("/"),
+        &[],
+        RunOptions::default(),
+        Box::new(drop),
+    );
+    assert_eq!(execution.outcome.kind(), OutcomeKind::Internal);
+    assert!(
+        execution.outcome.to_string().contains("another Runtime"),
+        "{}",
+        execution.outcome
+    );
+}
