@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jsbox::{
-    Execution, HttpPlugin, HttpRequest, PreparedHandler, Responder, RunOptions, Runtime, Script,
-    SourceKind,
+    ComponentSource, Execution, HttpPlugin, HttpRequest, PreparedHandler, Responder, RunOptions,
+    Runtime, Script, SourceKind,
 };
 
 /// The entry's file, read but not yet prepared.
@@ -70,8 +70,19 @@ impl EntryFile {
                 if !snapshot {
                     return Ok(Entry::Js(Arc::new(script.clone())));
                 }
+                let started = std::time::Instant::now();
                 match runtime.prepare_handler(script, options) {
-                    Ok(handler) => Ok(Entry::Prepared(Arc::new(handler))),
+                    Ok(handler) => {
+                        let cached = matches!(handler.source(), ComponentSource::Cached(_));
+                        tracing::info!(
+                            target: "jsbox::serve",
+                            entry = %script.name,
+                            cached,
+                            ms = started.elapsed().as_millis() as u64,
+                            "the entry is snapshotted: requests start from its evaluated top level"
+                        );
+                        Ok(Entry::Prepared(Arc::new(handler)))
+                    }
                     Err(outcome) => {
                         tracing::warn!(
                             target: "jsbox::serve",
