@@ -12,10 +12,12 @@
 //! not depend on a request: reading `context` traps ([`ContextAtTopLevel`]),
 //! it has no grants (modules load, nothing else), and timers it leaves
 //! pending refuse the preparation. `Date.now()` at the top level is the
-//! time of preparation, and `Math.random()` there is one draw shared by
-//! every request (each request's own draws are reseeded as usual). Each
-//! request's sandbox is still fresh: nothing one request does is seen by
-//! the next.
+//! time the snapshot was made, and `Math.random()` there is one draw shared
+//! by every request (each request's own draws are reseeded as usual); a
+//! runtime with a cache directory reuses a snapshot's compiled form for as
+//! long as the entry and the modules it read are unchanged, restarts
+//! included. Each request's sandbox is still fresh: nothing one request
+//! does is seen by the next.
 
 use std::fmt;
 use std::hash::Hash;

@@ -68,6 +68,7 @@ pub fn pre_initialize(
         CancelToken::new(),
     );
     let mut store = Store::new(engine, state);
+    store.limiter(|state| &mut state.limiter);
     // The engine checks epochs (and may meter fuel) in every store; the
     // init function is our own code, so it gets no budget beyond memory.
     if fuel_metering {
@@ -75,7 +76,7 @@ pub fn pre_initialize(
     }
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::MAX / 2)));
-    store.limiter(|state| &mut state.limiter);
+
     let (snapshot, _results) = pollster::block_on(wizer().run_component(
         &mut store,
         component,
