@@ -49,6 +49,17 @@ fn module(source: &str) -> Script {
     Script::module("handler.mjs", source)
 }
 
+/// The JSON body of a run that must have ended `ok`.
+fn ok_json(execution: &Execution, response: Option<(HttpResponse, Instant)>) -> serde_json::Value {
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome
+    );
+    serde_json::from_str(text(&response.expect("a response").0)).expect("a JSON body")
+}
+
 /// A whole response body as text; the handlers below that return bytes get
 /// the single-call path, not a stream.
 fn text(response: &HttpResponse) -> &str {
@@ -282,14 +293,7 @@ fn request_bodies_stream_into_the_handler_chunk_by_chunk() {
     streamed.body = HttpBody::Stream(receiver);
     let (execution, response) = serve(&entry, streamed, RunOptions::default());
     feeder.join().unwrap();
-    assert_eq!(
-        execution.outcome.kind(),
-        OutcomeKind::Ok,
-        "{:?}",
-        execution.outcome
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(text(&response.expect("a response").0)).unwrap();
+    let json = ok_json(&execution, response);
     assert_eq!(json["bytes"], 1_000_000);
     assert_eq!(json["used"], true);
     // Read in chunks of at most 64 KiB.
@@ -314,14 +318,7 @@ fn a_whole_request_body_is_a_stream_too() {
         request("POST", "/small", "a small body"),
         RunOptions::default(),
     );
-    assert_eq!(
-        execution.outcome.kind(),
-        OutcomeKind::Ok,
-        "{:?}",
-        execution.outcome
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(text(&response.expect("a response").0)).unwrap();
+    let json = ok_json(&execution, response);
     assert_eq!(
         json,
         serde_json::json!({

@@ -259,24 +259,13 @@ impl Reply {
 }
 
 /// Sends one request on a new connection.
-async fn send<B>(addr: SocketAddr, mut request: Request<B>) -> Reply
+async fn send<B>(addr: SocketAddr, request: Request<B>) -> Reply
 where
     B: hyper::body::Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .expect("connects");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("HTTP handshake");
-    tokio::spawn(connection);
-    request
-        .headers_mut()
-        .insert(hyper::header::HOST, addr.to_string().parse().unwrap());
-    let response = sender.send_request(request).await.expect("a response");
-    let (parts, body) = response.into_parts();
+    let (parts, body) = open(addr, request).await.into_parts();
     Reply {
         status: parts.status,
         headers: parts.headers,
