@@ -41,7 +41,8 @@ pub struct AuditEvent {
     pub decision: Decision,
     /// For an allowed call, the rule that allowed it
     /// (`--allow-read=/data`); for a denied one, the flag that would have
-    /// (`--allow-read=/etc/passwd`).
+    /// (`--allow-read=/etc/passwd`), or `none: jsbox's own state` when no
+    /// flag would (the cache directory, the host's `/proc` entries).
     pub permission: String,
 }
 

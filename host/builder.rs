@@ -13,8 +13,9 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use crate::bindings::{Sandbox as SandboxWorld, SandboxPre};
 use crate::cache::Blake3Hasher;
 use crate::cache::bytecode::BytecodeCache;
-use crate::cache::component::{self, ArtifactKey, ComponentSource};
+use crate::cache::component::{ArtifactKey, ComponentSource, DiskCache};
 use crate::engine::{Allocation, EpochTicker, new_engine};
+use crate::grants::HostPaths;
 use crate::host_functions::{HostCall, HostFunctionError, HostFunctions};
 use crate::metrics::Counters;
 use crate::runtime::RuntimeInner;
@@ -129,6 +130,12 @@ impl RuntimeBuilder {
     /// A directory to keep the compiled guest in, so that later runtimes
     /// load it in milliseconds instead of compiling it. Default: none.
     /// [`RuntimeBuilder::default_cache_dir`] is the conventional place.
+    ///
+    /// The directory holds machine code the host runs and the key that
+    /// authenticates it (made on first use, mode 0600), so it is jsbox's
+    /// own state: no run may read or write in it, whatever its grants
+    /// (nor in the default cache directory, which other jsbox processes
+    /// use). Give it a directory of its own.
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
         self
@@ -229,19 +236,27 @@ impl RuntimeBuilder {
         SandboxWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
             .map_err(|e| Error::Link(e.into()))?;
 
+        let disk_cache = DiskCache::open(self.cache_dir.as_deref());
+        let host_paths = HostPaths::new(
+            self.cache_dir
+                .iter()
+                .cloned()
+                .chain(RuntimeBuilder::default_cache_dir()),
+        );
         let guest_hash = blake3::hash(guest::COMPONENT);
-        let (component, component_source) = self.load_component(&engine, &linker, &guest_hash)?;
+        let (component, component_source) =
+            self.load_component(&engine, &linker, &guest_hash, &disk_cache)?;
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|e| Error::Link(e.into()))?;
         let sandbox_pre = SandboxPre::new(instance_pre).map_err(|e| Error::Link(e.into()))?;
-        let cache_dir = self.cache_dir.clone();
         let ticker = EpochTicker::start(engine.clone(), self.epoch_tick)?;
         Ok(Runtime::from_inner(RuntimeInner {
             engine,
             sandbox_pre,
             linker,
-            cache_dir,
+            disk_cache,
+            host_paths: Arc::new(host_paths),
             guest_hash,
             bytecode_cache: NonZeroUsize::new(self.bytecode_cache_entries).map(BytecodeCache::new),
             component_source,
@@ -262,32 +277,18 @@ impl RuntimeBuilder {
         engine: &Engine,
         linker: &Linker<SandboxState>,
         guest_hash: &blake3::Hash,
+        cache: &DiskCache,
     ) -> Result<(Component, ComponentSource), Error> {
         let key = self.artifact_key(engine, guest_hash);
-        let reason = match &self.cache_dir {
-            None => "no cache directory configured".to_owned(),
-            Some(dir) => match component::load(engine, dir, key) {
-                Ok((component, path)) => return Ok((component, ComponentSource::Cached(path))),
-                Err(why) => why,
-            },
-        };
-        let wasm = if self.snapshot {
-            snapshot::pre_initialize(engine, self.fuel_metering, linker, guest::COMPONENT)
-                .map_err(|e| Error::Snapshot(e.into()))?
-        } else {
-            guest::COMPONENT.to_vec()
-        };
-        let component = Component::new(engine, &wasm).map_err(|e| Error::CompileGuest(e.into()))?;
-        let save_error = self.cache_dir.as_ref().and_then(|dir| {
-            let saved = component
-                .serialize()
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| component::store(dir, key, &bytes).map_err(|e| e.to_string()));
-            saved
-                .err()
-                .map(|e| format!("cannot save to {}: {e}", dir.display()))
-        });
-        Ok((component, ComponentSource::Compiled { reason, save_error }))
+        cache.compile(engine, key, || {
+            let wasm = if self.snapshot {
+                snapshot::pre_initialize(engine, self.fuel_metering, linker, guest::COMPONENT)
+                    .map_err(|e| Error::Snapshot(e.into()))?
+            } else {
+                guest::COMPONENT.to_vec()
+            };
+            Component::new(engine, &wasm).map_err(|e| Error::CompileGuest(e.into()))
+        })
     }
 
     /// Everything the compiled artifact depends on: the guest's bytes,

@@ -12,13 +12,12 @@
 //! request body arrives whole and the response body leaves whole: the
 //! world's records carry bytes, not streams.
 
-use std::path::Path;
 
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
 use crate::bindings::http_plugin::HttpPluginPre;
-use crate::cache::component::ComponentSource;
+use crate::cache::component::{ComponentSource, DiskCache};
 use crate::plugin::{self, PluginError, World};
 use crate::state::SandboxState;
 
@@ -62,15 +61,15 @@ impl HttpPlugin {
 }
 
 /// Checks `wasm` against the `http-plugin` world and compiles it, through
-/// the disk cache in `cache_dir` when there is one.
+/// the disk cache when there is one.
 pub(crate) fn load(
     engine: &Engine,
     linker: &Linker<SandboxState>,
-    cache_dir: Option<&Path>,
+    cache: &DiskCache,
     name: String,
     wasm: &[u8],
 ) -> Result<HttpPlugin, PluginError> {
-    let (component, source) = plugin::compile(engine, cache_dir, &name, wasm)?;
+    let (component, source) = plugin::compile(engine, cache, &name, wasm)?;
     let instance_pre = plugin::instantiate_pre(linker, &component, &name, HTTP_PLUGIN_WORLD)?;
     let pre = HttpPluginPre::new(instance_pre)
         .map_err(|e| plugin::mismatch(&name, HTTP_PLUGIN_WORLD, e))?;

@@ -11,14 +11,13 @@
 //! cap, counted in the runtime's metrics.
 
 use std::hash::Hash;
-use std::path::Path;
 
 use wasmtime::Engine;
 use wasmtime::component::{Component, InstancePre, Linker};
 
 use crate::bindings::plugin::PluginPre;
 use crate::cache::Blake3Hasher;
-use crate::cache::component::{self, ArtifactKey, ComponentSource};
+use crate::cache::component::{ArtifactKey, ComponentSource, DiskCache};
 use crate::state::SandboxState;
 
 /// A plugin component, checked against the `plugin` world and compiled;
@@ -112,15 +111,15 @@ pub(crate) const PLUGIN_WORLD: World = World {
 };
 
 /// Checks `wasm` against the plugin world and compiles it, through the disk
-/// cache in `cache_dir` when there is one.
+/// cache when there is one.
 pub(crate) fn load(
     engine: &Engine,
     linker: &Linker<SandboxState>,
-    cache_dir: Option<&Path>,
+    cache: &DiskCache,
     name: String,
     wasm: &[u8],
 ) -> Result<Plugin, PluginError> {
-    let (component, source) = compile(engine, cache_dir, &name, wasm)?;
+    let (component, source) = compile(engine, cache, &name, wasm)?;
     let instance_pre = instantiate_pre(linker, &component, &name, PLUGIN_WORLD)?;
     let pre = PluginPre::new(instance_pre).map_err(|e| mismatch(&name, PLUGIN_WORLD, e))?;
     Ok(Plugin { name, pre, source })
@@ -150,15 +149,15 @@ pub(crate) fn mismatch(name: &str, world: World, error: wasmtime::Error) -> Plug
     }
 }
 
-/// Compiles `wasm`, or loads its compiled artifact from the disk cache in
-/// `cache_dir` when there is one (and saves it there when there was not).
+/// Compiles `wasm`, or loads its compiled artifact from the disk cache
+/// `cache` when there is one (and saves it there when there was not).
 pub(crate) fn compile(
     engine: &Engine,
-    cache_dir: Option<&Path>,
+    cache: &DiskCache,
     name: &str,
     wasm: &[u8],
 ) -> Result<(Component, ComponentSource), PluginError> {
-    compile_as(engine, cache_dir, name, wasm, artifact_key(engine, wasm))
+    compile_as(engine, cache, name, wasm, artifact_key(engine, wasm))
 }
 
 /// [`compile`], with the artifact cached under `key` rather than under
@@ -166,35 +165,17 @@ pub(crate) fn compile(
 /// to the next for the same inputs).
 pub(crate) fn compile_as(
     engine: &Engine,
-    cache_dir: Option<&Path>,
+    cache: &DiskCache,
     name: &str,
     wasm: &[u8],
     key: ArtifactKey,
 ) -> Result<(Component, ComponentSource), PluginError> {
-    let cached = cache_dir.map(|dir| component::load(engine, dir, key));
-    Ok(match cached {
-        Some(Ok((component, path))) => (component, ComponentSource::Cached(path)),
-        other => {
-            let reason = match other {
-                Some(Err(why)) => why,
-                _ => "no cache directory configured".to_owned(),
-            };
-            let component = Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
-                name: name.to_owned(),
-                message: format!("{e:#}"),
-            })?;
-            let save_error = cache_dir.and_then(|dir| save(&component, dir, key).err());
-            (component, ComponentSource::Compiled { reason, save_error })
-        }
+    cache.compile(engine, key, || {
+        Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
+            name: name.to_owned(),
+            message: format!("{e:#}"),
+        })
     })
-}
-
-fn save(component: &Component, dir: &Path, key: ArtifactKey) -> Result<(), String> {
-    component
-        .serialize()
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| component::store(dir, key, &bytes).map_err(|e| e.to_string()))
-        .map_err(|e| format!("cannot save to {}: {e}", dir.display()))
 }
 
 /// What the compiled artifact depends on: the plugin's bytes and the

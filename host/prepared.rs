@@ -157,7 +157,7 @@ impl Run<'_> {
         );
         let (component, source) = plugin::compile_as(
             &self.inner.engine,
-            self.inner.cache_dir.as_deref(),
+            &self.inner.disk_cache,
             &entry.name,
             &snapshot,
             key,

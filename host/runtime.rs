@@ -13,10 +13,11 @@ use wasmtime::component::Linker;
 use crate::audit::{AuditSink, DiscardAuditSink};
 use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats};
-use crate::cache::component::ComponentSource;
+use crate::cache::component::{ComponentSource, DiskCache};
 use crate::cancel::{CancelOnDrop, CancelToken};
 use crate::classify::classify_panic;
 use crate::engine::EpochTicker;
+use crate::grants::HostPaths;
 use crate::host_functions::{HostFunctions, RunHostFunctions};
 use crate::http_plugin::{self, HttpPlugin};
 use crate::log::{DiscardSink, LogSink};
@@ -43,7 +44,10 @@ pub(crate) struct RuntimeInner {
     /// Every host interface, for checking and instantiating plugins.
     pub linker: Linker<SandboxState>,
     /// Where compiled components are cached, if anywhere.
-    pub cache_dir: Option<PathBuf>,
+    pub disk_cache: DiskCache,
+    /// jsbox's own state (the caches, this process's `/proc` entries),
+    /// refused to every run whatever its grants.
+    pub host_paths: Arc<HostPaths>,
     /// Hash of the guest build; part of every bytecode key.
     pub guest_hash: blake3::Hash,
     pub bytecode_cache: Option<BytecodeCache>,
@@ -202,7 +206,7 @@ impl Runtime {
         plugin::load(
             &self.inner.engine,
             &self.inner.linker,
-            self.inner.cache_dir.as_deref(),
+            &self.inner.disk_cache,
             name.into(),
             wasm,
         )
@@ -221,7 +225,7 @@ impl Runtime {
         http_plugin::load(
             &self.inner.engine,
             &self.inner.linker,
-            self.inner.cache_dir.as_deref(),
+            &self.inner.disk_cache,
             name.into(),
             wasm,
         )
@@ -316,7 +320,7 @@ impl Runtime {
             .inner
             .instrumented_guest
             .get_or_init(|| {
-                InstrumentedGuest::new(&self.inner.engine, self.inner.cache_dir.as_deref())
+                InstrumentedGuest::new(&self.inner.engine, &self.inner.disk_cache)
             })
             .as_ref()
             .map_err(|message| Outcome::Internal {
@@ -390,7 +394,7 @@ impl Runtime {
             deadline: started + limits.timeout,
             capabilities: Capabilities {
                 module_root,
-                grants: Arc::new(grants),
+                grants: Arc::new(grants.with_host_paths(Arc::clone(&self.inner.host_paths))),
                 audit_sink,
                 env: Arc::new(env),
             },
@@ -517,7 +521,12 @@ impl Runtime {
         let limits = &options.limits;
         let mut capabilities =
             Capabilities::modules_only(canonical_root(options.module_root.clone())?);
-        capabilities.grants = Arc::new(options.grants.clone());
+        capabilities.grants = Arc::new(
+            options
+                .grants
+                .clone()
+                .with_host_paths(Arc::clone(&self.inner.host_paths)),
+        );
         Ok(Run {
             inner: &self.inner,
             host_functions: RunHostFunctions {

@@ -17,7 +17,6 @@
 //! guest instrumented once per runtime ([`InstrumentedGuest`]), and the
 //! entry's `prepare` instead of `initialize` (which `prepare` triggers).
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,6 +28,7 @@ use crate::bindings::Sandbox;
 use crate::bindings::exports::jsbox::sandbox::http_handler::HandlerFailure;
 use crate::bindings::exports::jsbox::sandbox::run::Compiled;
 use crate::bindings::jsbox::sandbox::types;
+use crate::cache::component::DiskCache;
 use crate::cancel::CancelToken;
 use crate::log::DiscardSink;
 use crate::state::{Capabilities, SandboxState};
@@ -98,11 +98,11 @@ pub struct InstrumentedGuest {
 impl InstrumentedGuest {
     /// Instruments and compiles the guest, through the disk cache when
     /// there is one.
-    pub fn new(engine: &Engine, cache_dir: Option<&Path>) -> Result<Self, String> {
+    pub fn new(engine: &Engine, cache: &DiskCache) -> Result<Self, String> {
         let (context, wasm) = wizer()
             .instrument_component(guest::COMPONENT)
             .map_err(|e| format!("instrumenting the guest: {e:#}"))?;
-        let (component, _) = plugin::compile(engine, cache_dir, "the instrumented guest", &wasm)
+        let (component, _) = plugin::compile(engine, cache, "the instrumented guest", &wasm)
             .map_err(|e| e.to_string())?;
         Ok(InstrumentedGuest { context, component })
     }

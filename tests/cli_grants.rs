@@ -122,3 +122,48 @@ fn bad_rules_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("invalid net rule 'https://example.com/x'"));
 }
+
+#[test]
+fn allow_all_reaches_neither_the_cache_nor_the_hosts_own_proc_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.js");
+    // The default cache directory is jsbox's own even in a run that does
+    // not use it.
+    let key = format!("{}/jsbox/artifact.key", env!("CARGO_TARGET_TMPDIR"));
+    std::fs::write(
+        &script,
+        format!(
+            "const fs = require('fs');
+             for (const path of ['/proc/self/environ', {key:?}]) {{
+               try {{ console.log(fs.readFileSync(path, 'latin1')); }}
+               catch (e) {{ console.log(e.code); }}
+             }}
+             try {{ fs.writeFileSync({key:?}, 'k'.repeat(32)); }} catch (e) {{ console.log(e.code); }}
+             try {{ console.log(process.env.JSBOX_TEST_SECRET); }} catch (e) {{ console.log(e.code); }}"
+        ),
+    )
+    .unwrap();
+    let output = jsbox(
+        &[
+            "run",
+            "-A",
+            "--no-cache",
+            "--deny-env=JSBOX_TEST_SECRET",
+            "--audit-log",
+            "-",
+            script.to_str().unwrap(),
+        ],
+        &[("JSBOX_TEST_SECRET", "hunter2")],
+    );
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        stdout,
+        "ERR_ACCESS_DENIED\nERR_ACCESS_DENIED\nERR_ACCESS_DENIED\nERR_ACCESS_DENIED\n"
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("\"permission\":\"none: jsbox's own state\""),
+        "{stderr}"
+    );
+}

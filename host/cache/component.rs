@@ -6,22 +6,28 @@
 //! that determines the compiled code: the guest's bytes, whether it was
 //! snapshotted, the Wasmtime version and the engine's compilation settings.
 //!
-//! Deserializing compiled code is `unsafe` in Wasmtime: a corrupted file
-//! could run arbitrary machine code. So every file carries a header with the
-//! key and the blake3 hash of its payload, checked before Wasmtime sees a
-//! byte; a truncated, corrupted or foreign file is ignored, recompiled and
-//! overwritten. Files are written to a temporary name and renamed, so a
-//! reader never sees half a file, and concurrent writers are harmless.
+//! Deserializing compiled code is `unsafe` in Wasmtime: the file's machine
+//! code runs in the host. So every file carries a header with the key and a
+//! MAC of header and payload, keyed with the installation's secret
+//! (`key.rs`), checked before Wasmtime sees a byte: a truncated, corrupted,
+//! foreign or forged file (one whose author does not know the key) is
+//! ignored, recompiled and overwritten. The directory and its key are
+//! host-owned paths no script may read or write, whatever its grants.
+//! Files are written to a temporary name and renamed, so a reader never
+//! sees half a file, and concurrent writers are harmless.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use super::key::{CacheKey, open_regular};
+
 /// Identifies the format of a cache file. Bump on any format change.
-const MAGIC: &[u8; 8] = b"JSBOXCC1";
+const MAGIC: &[u8; 8] = b"JSBOXCC2";
 const HEADER_LEN: usize = MAGIC.len() + 32 + 32 + 8;
 
 /// The key of one compiled artifact.
@@ -48,39 +54,142 @@ pub enum ComponentSource {
     },
 }
 
+/// The disk cache a runtime compiles through: a directory and the key that
+/// authenticates its artifacts, or why there is none.
+pub enum DiskCache {
+    /// Artifacts are loaded from and saved to `dir`.
+    Ready {
+        /// The cache directory.
+        dir: PathBuf,
+        /// The secret that keys the artifacts' MACs.
+        key: CacheKey,
+    },
+    /// Nothing is loaded or saved.
+    Off {
+        /// Why, as [`ComponentSource::Compiled`]'s reason.
+        reason: String,
+        /// Why, if it is a fault the operator should hear of.
+        save_error: Option<String>,
+    },
+}
+
+impl DiskCache {
+    /// The cache in `dir` (made, owner-only, if missing) with its key, or
+    /// off when there is no `dir` or the key cannot be trusted.
+    pub fn open(dir: Option<&Path>) -> Self {
+        let Some(dir) = dir else {
+            return DiskCache::Off {
+                reason: "no cache directory configured".to_owned(),
+                save_error: None,
+            };
+        };
+        let opened = fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create the cache directory {}: {e}", dir.display()))
+            .and_then(|()| CacheKey::load_or_create(dir).map_err(|e| e.to_string()));
+        match opened {
+            Ok(key) => DiskCache::Ready {
+                dir: dir.to_owned(),
+                key,
+            },
+            Err(why) => DiskCache::Off {
+                reason: format!("the cache is off: {why}"),
+                save_error: Some(format!("not saved: {why}")),
+            },
+        }
+    }
+
+    /// The artifact `key`, from the cache when a valid one is there;
+    /// otherwise made by `compile` and saved.
+    pub fn compile<E>(
+        &self,
+        engine: &Engine,
+        key: ArtifactKey,
+        compile: impl FnOnce() -> Result<Component, E>,
+    ) -> Result<(Component, ComponentSource), E> {
+        let (dir, mac_key) = match self {
+            DiskCache::Ready { dir, key } => (dir, key),
+            DiskCache::Off { reason, save_error } => {
+                let component = compile()?;
+                let source = ComponentSource::Compiled {
+                    reason: reason.clone(),
+                    save_error: save_error.clone(),
+                };
+                return Ok((component, source));
+            }
+        };
+        let reason = match load(engine, dir, key, mac_key) {
+            Ok((component, path)) => return Ok((component, ComponentSource::Cached(path))),
+            Err(why) => why,
+        };
+        let component = compile()?;
+        let save_error = component
+            .serialize()
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| store(dir, key, mac_key, &bytes).map_err(|e| e.to_string()))
+            .err()
+            .map(|e| format!("cannot save to {}: {e}", dir.display()));
+        Ok((component, ComponentSource::Compiled { reason, save_error }))
+    }
+}
+
 /// Loads the artifact `key` from `dir`, if a valid one is there. Returns why
 /// not otherwise.
-pub fn load(engine: &Engine, dir: &Path, key: ArtifactKey) -> Result<(Component, PathBuf), String> {
+fn load(
+    engine: &Engine,
+    dir: &Path,
+    key: ArtifactKey,
+    mac_key: &CacheKey,
+) -> Result<(Component, PathBuf), String> {
     let path = dir.join(key.file_name());
-    let bytes = match fs::read(&path) {
-        Ok(bytes) => bytes,
+    let mut bytes = Vec::new();
+    match open_regular(&path).and_then(|mut file| file.read_to_end(&mut bytes)) {
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err("no cached artifact yet".to_owned());
         }
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    let payload = verify(&bytes, key).map_err(|why| format!("{} is {why}", path.display()))?;
-    // SAFETY: `payload` passed `verify`: its blake3 hash matches the one
-    // written next to it by `store`, which wrote exactly what
-    // `Component::serialize` produced for an engine with the same
-    // compatibility hash (part of `key`). Wasmtime checks version and
-    // configuration compatibility once more itself.
+    }
+    let payload =
+        verify(&bytes, key, mac_key).map_err(|why| format!("{} is {why}", path.display()))?;
+    // SAFETY: `payload` passed `verify`: its MAC, keyed with this
+    // installation's secret (which no script can read), matches, so it is
+    // exactly what `store` wrote from `Component::serialize` for an engine
+    // with the same compatibility hash (part of `key`). Wasmtime checks
+    // version and configuration compatibility once more itself.
     let component = unsafe { Component::deserialize(engine, payload) }
         .map_err(|e| format!("{} was rejected by Wasmtime: {e}", path.display()))?;
     Ok((component, path))
 }
 
-/// Checks the header; returns the payload if the file is whole and ours.
-fn verify(bytes: &[u8], key: ArtifactKey) -> Result<&[u8], &'static str> {
+/// The MAC of an artifact: magic, key, length and payload, keyed.
+fn mac(mac_key: &CacheKey, key: ArtifactKey, payload: &[u8]) -> blake3::Hash {
+    let mut hasher = mac_key.hasher();
+    hasher.update(MAGIC);
+    hasher.update(&key.0);
+    hasher.update(&(payload.len() as u64).to_le_bytes());
+    hasher.update(payload);
+    hasher.finalize()
+}
+
+/// Checks the header; returns the payload if the file is whole and was
+/// written with `mac_key`.
+fn verify<'a>(
+    bytes: &'a [u8],
+    key: ArtifactKey,
+    mac_key: &CacheKey,
+) -> Result<&'a [u8], &'static str> {
     if bytes.len() < HEADER_LEN {
         return Err("truncated (shorter than its header)");
     }
     let (header, payload) = bytes.split_at(HEADER_LEN);
     let (magic, rest) = header.split_at(MAGIC.len());
     let (file_key, rest) = rest.split_at(32);
-    let (payload_hash, len) = rest.split_at(32);
+    let (file_mac, len) = rest.split_at(32);
     if magic != MAGIC {
-        return Err("not a jsbox artifact (bad magic)");
+        return Err("not a jsbox artifact of this format (bad magic)");
     }
     if file_key != key.0 {
         return Err("an artifact for another key");
@@ -89,8 +198,10 @@ fn verify(bytes: &[u8], key: ArtifactKey) -> Result<&[u8], &'static str> {
     if len != payload.len() as u64 {
         return Err("truncated (payload length differs from its header)");
     }
-    if blake3::hash(payload).as_bytes() != payload_hash {
-        return Err("corrupted (payload hash differs from its header)");
+    let file_mac = blake3::Hash::from_bytes(file_mac.try_into().expect("32 bytes"));
+    // `blake3::Hash` compares in constant time.
+    if mac(mac_key, key, payload) != file_mac {
+        return Err("corrupted or forged (its MAC does not match this installation's key)");
     }
     Ok(payload)
 }
@@ -101,12 +212,16 @@ const KEEP_ARTIFACTS: usize = 8;
 
 /// Writes `serialized` as the artifact `key` in `dir`, atomically, then
 /// removes all but the most recently written [`KEEP_ARTIFACTS`] artifacts.
-pub fn store(dir: &Path, key: ArtifactKey, serialized: &[u8]) -> std::io::Result<()> {
-    fs::create_dir_all(dir)?;
+fn store(
+    dir: &Path,
+    key: ArtifactKey,
+    mac_key: &CacheKey,
+    serialized: &[u8],
+) -> std::io::Result<()> {
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(MAGIC)?;
     file.write_all(&key.0)?;
-    file.write_all(blake3::hash(serialized).as_bytes())?;
+    file.write_all(mac(mac_key, key, serialized).as_bytes())?;
     file.write_all(&(serialized.len() as u64).to_le_bytes())?;
     file.write_all(serialized)?;
     file.as_file().sync_all()?;
@@ -142,21 +257,53 @@ mod tests {
         ArtifactKey(*blake3::hash(b"key").as_bytes())
     }
 
-    fn file(payload: &[u8]) -> Vec<u8> {
+    /// A cache directory with its key.
+    fn cache() -> (tempfile::TempDir, CacheKey) {
         let dir = tempfile::tempdir().unwrap();
-        store(dir.path(), key(), payload).unwrap();
+        let mac_key = CacheKey::load_or_create(dir.path()).unwrap();
+        (dir, mac_key)
+    }
+
+    fn file(mac_key: &CacheKey, payload: &[u8]) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        store(dir.path(), key(), mac_key, payload).unwrap();
         fs::read(dir.path().join(key().file_name())).unwrap()
     }
 
     #[test]
     fn a_stored_file_verifies() {
-        let bytes = file(b"compiled code");
-        assert_eq!(verify(&bytes, key()), Ok(&b"compiled code"[..]));
+        let (_dir, mac_key) = cache();
+        let bytes = file(&mac_key, b"compiled code");
+        assert_eq!(verify(&bytes, key(), &mac_key), Ok(&b"compiled code"[..]));
+    }
+
+    #[test]
+    fn a_file_made_without_the_key_is_refused() {
+        let (_dir, mac_key) = cache();
+        let (_other_dir, other_key) = cache();
+        let foreign = file(&other_key, b"compiled code");
+        assert!(
+            verify(&foreign, key(), &mac_key)
+                .unwrap_err()
+                .contains("forged")
+        );
+        // Whoever can write the file can recompute an unkeyed hash.
+        let payload = b"machine code of the attacker's choosing";
+        let mut forged = MAGIC.to_vec();
+        forged.extend_from_slice(&key().0);
+        forged.extend_from_slice(blake3::hash(payload).as_bytes());
+        forged.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        forged.extend_from_slice(payload);
+        assert!(
+            verify(&forged, key(), &mac_key)
+                .unwrap_err()
+                .contains("forged")
+        );
     }
 
     #[test]
     fn only_the_newest_artifacts_are_kept() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, mac_key) = cache();
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         for i in 0..KEEP_ARTIFACTS + 3 {
             let path = dir.path().join(format!("old{i}.cwasm"));
@@ -169,7 +316,7 @@ mod tests {
                 .unwrap();
         }
         fs::write(dir.path().join("unrelated.txt"), b"x").unwrap();
-        store(dir.path(), key(), b"new").unwrap();
+        store(dir.path(), key(), &mac_key, b"new").unwrap();
         let names: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -187,24 +334,18 @@ mod tests {
 
     #[test]
     fn damaged_files_are_rejected_with_a_reason() {
-        let bytes = file(b"compiled code");
-        assert!(
-            verify(&bytes[..bytes.len() - 1], key())
-                .unwrap_err()
-                .contains("truncated")
-        );
-        assert!(
-            verify(&bytes[..10], key())
-                .unwrap_err()
-                .contains("truncated")
-        );
+        let (_dir, mac_key) = cache();
+        let bytes = file(&mac_key, b"compiled code");
+        let check = |bytes: &[u8], key| verify(bytes, key, &mac_key).unwrap_err();
+        assert!(check(&bytes[..bytes.len() - 1], key()).contains("truncated"));
+        assert!(check(&bytes[..10], key()).contains("truncated"));
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;
-        assert!(verify(&flipped, key()).unwrap_err().contains("corrupted"));
+        assert!(check(&flipped, key()).contains("corrupted"));
         let other = ArtifactKey(*blake3::hash(b"other").as_bytes());
-        assert!(verify(&bytes, other).unwrap_err().contains("another key"));
+        assert!(check(&bytes, other).contains("another key"));
         let mut foreign = bytes;
         foreign[0] = b'X';
-        assert!(verify(&foreign, key()).unwrap_err().contains("bad magic"));
+        assert!(check(&foreign, key()).contains("bad magic"));
     }
 }

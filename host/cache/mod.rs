@@ -1,8 +1,10 @@
 //! Caches that make a sandbox cheap: the compiled guest component on disk
-//! ([`component`]) and compiled JS bytecode in memory ([`bytecode`]).
+//! ([`component`], authenticated with the installation's [`key`]) and
+//! compiled JS bytecode in memory ([`bytecode`]).
 
 pub mod bytecode;
 pub mod component;
+pub mod key;
 
 /// A blake3 [`std::hash::Hasher`], so that values that only expose `Hash`
 /// (like Wasmtime's engine-compatibility hash) can feed a blake3 key.

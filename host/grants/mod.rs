@@ -7,17 +7,21 @@
 //! [`RunOptions::grants`](crate::RunOptions). The default grants nothing.
 //! Deny rules win over allow rules. Paths are compared in their canonical
 //! form (`path.rs`), hosts by name or address and port (`net.rs`),
-//! variables by name or `PREFIX*` pattern.
+//! variables by name or `PREFIX*` pattern. jsbox's own state (`host.rs`)
+//! is refused before any rule.
 
+mod host;
 mod net;
 mod path;
 
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 use serde::Serialize;
 
+pub(crate) use host::HostPaths;
 pub use net::HostPattern;
 pub(crate) use net::target as net_target;
 pub(crate) use path::resolve;
@@ -166,6 +170,19 @@ pub struct Grants {
     net: Rules<HostPattern>,
     env: Rules<NamePattern>,
     host_module: Rules<NamePattern>,
+    host_paths: OwnPaths,
+}
+
+/// The host-owned paths these grants refuse: this process's own, until the
+/// runtime that runs them sets its own (with its caches).
+#[derive(Debug, Clone)]
+struct OwnPaths(Arc<HostPaths>);
+
+impl Default for OwnPaths {
+    fn default() -> Self {
+        static PROCESS: LazyLock<Arc<HostPaths>> = LazyLock::new(|| Arc::new(HostPaths::process()));
+        OwnPaths(Arc::clone(&PROCESS))
+    }
 }
 
 /// An allowed decision: the rule that allowed it.
@@ -201,7 +218,14 @@ impl Grants {
             net: everything(),
             env: everything(),
             host_module: everything(),
+            host_paths: OwnPaths::default(),
         }
+    }
+
+    /// These grants, refusing `host_paths` (a runtime's own state) too.
+    pub(crate) fn with_host_paths(mut self, host_paths: Arc<HostPaths>) -> Grants {
+        self.host_paths = OwnPaths(host_paths);
+        self
     }
 
     /// These grants' host-module rules alone: what compiling a module
@@ -209,6 +233,7 @@ impl Grants {
     pub(crate) fn host_modules_only(&self) -> Grants {
         Grants {
             host_module: self.host_module.clone(),
+            host_paths: self.host_paths.clone(),
             ..Grants::default()
         }
     }
@@ -220,6 +245,9 @@ impl Grants {
             _ => &self.read,
         };
         let target = path.display().to_string();
+        if let Some(what) = self.host_paths.0.owner(path, access == Access::Write) {
+            return Err(host_owned(access, &target, what));
+        }
         let denied_by = match &rules.deny {
             Scope::Everything => Some(String::new()),
             Scope::Only(paths) => paths
@@ -394,6 +422,17 @@ fn forbidden(access: Access, target: &str, rule: &str) -> Denied {
     }
 }
 
+/// A refusal no flag can lift: `target` is jsbox's own state, `what`.
+fn host_owned(access: Access, target: &str, what: &str) -> Denied {
+    Denied {
+        message: format!(
+            "Requires {access} access to \"{target}\", which is jsbox's own state ({what}) and \
+             is never granted to scripts"
+        ),
+        permission: "none: jsbox's own state".to_owned(),
+    }
+}
+
 /// Typed construction of [`Grants`]. Each `allow_*`/`deny_*` call adds
 /// rules; the `*_all` forms cover everything of that kind (the bare
 /// `--allow-read` flag). Rules are checked when [`build`](Self::build)
@@ -491,6 +530,7 @@ impl GrantsBuilder {
             host_module: map_rules(self.host_module, |rule| {
                 NamePattern::parse(&rule).map_err(|_| GrantError::HostModuleName(rule))
             })?,
+            host_paths: OwnPaths::default(),
         })
     }
 }

@@ -37,7 +37,7 @@ impl Runtime {
         super::load_component(
             &inner.engine,
             &inner.linker,
-            inner.cache_dir.as_deref(),
+            &inner.disk_cache,
             name.into(),
             wasm,
             exports,

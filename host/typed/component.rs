@@ -3,7 +3,6 @@
 //! types — and compiled, ready to be called in a fresh instance per call.
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use wasmtime::Engine;
@@ -11,7 +10,7 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{ComponentExportIndex, InstancePre, Linker};
 
 use super::declare::{ExportSignature, TypedExports};
-use crate::cache::component::ComponentSource;
+use crate::cache::component::{ComponentSource, DiskCache};
 use crate::plugin::{self, PluginError};
 use crate::state::SandboxState;
 
@@ -85,12 +84,12 @@ impl TypedPlugin {
 pub(crate) fn load(
     engine: &Engine,
     linker: &Linker<SandboxState>,
-    cache_dir: Option<&Path>,
+    cache: &DiskCache,
     name: String,
     wasm: &[u8],
     exports: &TypedExports,
 ) -> Result<TypedPlugin, PluginError> {
-    let (component, source) = plugin::compile(engine, cache_dir, &name, wasm)?;
+    let (component, source) = plugin::compile(engine, cache, &name, wasm)?;
     let pre = plugin::instantiate_pre(linker, &component, &name, plugin::PLUGIN_WORLD)?;
     let mismatch = |message: String| PluginError::ExportMismatch {
         name: name.clone(),
