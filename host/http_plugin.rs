@@ -12,7 +12,6 @@
 //! request body arrives whole and the response body leaves whole: the
 //! world's records carry bytes, not streams.
 
-
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 

@@ -319,9 +319,7 @@ impl Runtime {
         let instrumented = self
             .inner
             .instrumented_guest
-            .get_or_init(|| {
-                InstrumentedGuest::new(&self.inner.engine, &self.inner.disk_cache)
-            })
+            .get_or_init(|| InstrumentedGuest::new(&self.inner.engine, &self.inner.disk_cache))
             .as_ref()
             .map_err(|message| Outcome::Internal {
                 message: message.clone(),

@@ -52,7 +52,9 @@ pub enum KeyError {
         us: u32,
     },
     /// Others may read or change the key.
-    #[error("the cache key {path} has mode {mode:04o}, not 0600; remove it and jsbox makes a new one")]
+    #[error(
+        "the cache key {path} has mode {mode:04o}, not 0600; remove it and jsbox makes a new one"
+    )]
     Mode {
         /// The key file.
         path: PathBuf,
@@ -60,7 +62,9 @@ pub enum KeyError {
         mode: u32,
     },
     /// Not a key jsbox wrote.
-    #[error("the cache key {path} is {len} bytes, not {KEY_LEN}; remove it and jsbox makes a new one")]
+    #[error(
+        "the cache key {path} is {len} bytes, not {KEY_LEN}; remove it and jsbox makes a new one"
+    )]
     Length {
         /// The key file.
         path: PathBuf,

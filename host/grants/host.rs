@@ -72,11 +72,12 @@ impl HostPaths {
     /// What of jsbox's own state `path` (canonical) is, or holds when
     /// `writing`: `None` if neither.
     pub fn owner(&self, path: &Path, writing: bool) -> Option<&'static str> {
-        let listed = self.owned.iter().find(|(owned, _)| {
-            path.starts_with(owned) || (writing && owned.starts_with(path))
-        });
+        let listed = self
+            .owned
+            .iter()
+            .find(|(owned, _)| path.starts_with(owned) || (writing && owned.starts_with(path)));
         match listed {
-            Some((_, what)) => Some(what),
+            Some((_, what)) => Some(*what),
             None => self.is_our_thread(path).then_some(PROCESS),
         }
     }
@@ -89,7 +90,10 @@ impl HostPaths {
         let Some(Component::Normal(id)) = rest.components().next() else {
             return false;
         };
-        let Some(id) = id.to_str().filter(|id| id.bytes().all(|b| b.is_ascii_digit())) else {
+        let Some(id) = id
+            .to_str()
+            .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
+        else {
             return false;
         };
         let task = Path::new("/proc")
@@ -103,16 +107,13 @@ impl HostPaths {
 /// `dir` as it resolves, and every symbolic link on the way to it (itself
 /// unresolved, its parent resolved), following links in link targets too.
 fn named_and_resolved(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
+    let mut found: Vec<PathBuf> = resolve(dir, true).into_iter().collect();
     let mut pending = vec![dir.to_path_buf()];
     let mut followed = 0;
     while let Some(path) = pending.pop() {
         let Ok(absolute) = std::path::absolute(&path) else {
             continue;
         };
-        if let Ok(resolved) = resolve(&absolute, true) {
-            found.push(resolved);
-        }
         let mut prefix = PathBuf::new();
         for component in absolute.components() {
             prefix.push(component);
@@ -172,7 +173,10 @@ mod tests {
         for path in ["/proc/cpuinfo", "/proc/1/status", "/dev/null", "/procfoo"] {
             assert!(paths.owner(Path::new(path), false).is_none(), "{path}");
         }
-        assert!(paths.owner(Path::new("/proc"), true).is_some(), "an ancestor");
+        assert!(
+            paths.owner(Path::new("/proc"), true).is_some(),
+            "an ancestor"
+        );
         assert!(paths.owner(Path::new("/proc"), false).is_none());
     }
 
