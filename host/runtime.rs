@@ -518,6 +518,7 @@ impl Runtime {
         let mut capabilities =
             Capabilities::modules_only(canonical_root(options.module_root.clone())?);
         capabilities.grants = Arc::new(options.grants.clone());
+        capabilities.audit_sink = Arc::clone(&options.audit_sink);
         Ok(Run {
             inner: &self.inner,
             host_functions: RunHostFunctions {
