@@ -304,7 +304,12 @@ fn run_audited(
             .with_audit_sink(audit.clone()),
     );
     let outcome = format!("{:?} {}", execution.outcome, execution.outcome);
-    (execution.outcome.kind(), sink.messages(), outcome, audit.events())
+    (
+        execution.outcome.kind(),
+        sink.messages(),
+        outcome,
+        audit.events(),
+    )
 }
 
 fn denied_modules(events: &[AuditEvent]) -> Vec<&AuditEvent> {
@@ -324,7 +329,10 @@ fn a_file_under_deny_read_inside_the_root_does_not_load_and_is_audited() {
         ),
         ("public.js", "module.exports = 'public';"),
         ("private/key.js", "module.exports = 'SECRET-KEY-VALUE';"),
-        ("static.mjs", "import key from './private/key.js'; console.log(key);"),
+        (
+            "static.mjs",
+            "import key from './private/key.js'; console.log(key);",
+        ),
     ]);
     let private = dir.path().join("private");
     let grants = || {
@@ -390,7 +398,8 @@ fn env_and_key_files_do_not_load_and_their_text_never_shows() {
         }
         assert!(!all.contains("loaded"), "{all}");
         assert!(
-            out.iter().all(|line| line.contains("not found or not allowed")),
+            out.iter()
+                .all(|line| line.contains("not found or not allowed")),
             "{out:?}"
         );
         // Each refusal is recorded, with the file's real path.
@@ -439,10 +448,7 @@ fn errors_outside_the_root_do_not_tell_whether_a_path_exists_or_where_a_link_lea
 #[test]
 fn allowed_module_loads_are_audited() {
     let dir = tree(&[
-        (
-            "main.mjs",
-            "import { x } from './lib.mjs'; console.log(x);",
-        ),
+        ("main.mjs", "import { x } from './lib.mjs'; console.log(x);"),
         ("lib.mjs", "export const x = 1;"),
     ]);
     let (kind, _, error, events) = run_audited(dir.path(), "main.mjs", Grants::default());
@@ -457,6 +463,9 @@ fn allowed_module_loads_are_audited() {
         assert_eq!(event.decision, Decision::Allowed);
         assert_eq!(event.access, Access::Read);
         assert_eq!(event.target, lib.display().to_string());
-        assert_eq!(event.permission, format!("--module-root={}", root.display()));
+        assert_eq!(
+            event.permission,
+            format!("--module-root={}", root.display())
+        );
     }
 }

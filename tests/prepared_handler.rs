@@ -165,7 +165,10 @@ fn a_top_level_that_draws_randomness_is_refused() {
         let source =
             format!("{draw}\nexport default {{ fetch() {{ return new Response(String(id)); }} }};");
         let error = runtime()
-            .prepare_handler(&Script::module("handler.mjs", source), &RunOptions::default())
+            .prepare_handler(
+                &Script::module("handler.mjs", source),
+                &RunOptions::default(),
+            )
             .expect_err(draw);
         assert!(
             error.to_string().contains("drew randomness"),
@@ -188,7 +191,12 @@ fn a_top_level_without_randomness_snapshots_and_each_request_draws_its_own() {
     let replies: Vec<serde_json::Value> = (0..2)
         .map(|_| {
             let (execution, text) = serve(&handler, "/");
-            assert_eq!(execution.outcome.kind(), OutcomeKind::Ok, "{:?}", execution.outcome);
+            assert_eq!(
+                execution.outcome.kind(),
+                OutcomeKind::Ok,
+                "{:?}",
+                execution.outcome
+            );
             serde_json::from_str(&text).unwrap()
         })
         .collect();

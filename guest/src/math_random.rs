@@ -19,7 +19,10 @@ thread_local! {
 /// [`random`].
 pub fn install(ctx: &Ctx<'_>) -> Result<()> {
     let math: Object = ctx.globals().get("Math")?;
-    math.set("random", Function::new(ctx.clone(), random)?.with_name("random")?)
+    math.set(
+        "random",
+        Function::new(ctx.clone(), random)?.with_name("random")?,
+    )
 }
 
 /// Forgets the previous run's seed: the next call draws a new one.

@@ -251,7 +251,9 @@ impl SandboxState {
         } else if !opened.file.metadata().is_ok_and(|meta| meta.is_file()) {
             Err(refused("it is not a regular file"))
         } else if !is_module_file(&opened.real) {
-            Err(refused("only .js, .mjs, .cjs and .json files load as modules"))
+            Err(refused(
+                "only .js, .mjs, .cjs and .json files load as modules",
+            ))
         } else {
             self.grants.check_module(&opened.real, &root.path)
         };
