@@ -92,6 +92,7 @@ mod outcome;
 mod plugin;
 mod prepared;
 mod prometheus;
+mod random_watch;
 mod report;
 mod run;
 mod runtime;

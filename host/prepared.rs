@@ -10,14 +10,15 @@
 //! This is the Workers model: the top level runs once, not once per
 //! request, and what it computed is frozen into the snapshot. So it must
 //! not depend on a request: reading `context` traps ([`ContextAtTopLevel`]),
-//! it has no grants (modules load, nothing else), and timers it leaves
-//! pending refuse the preparation. `Date.now()` at the top level is the
-//! time the snapshot was made, and `Math.random()` there is one draw shared
-//! by every request (each request's own draws are reseeded as usual); a
-//! runtime with a cache directory reuses a snapshot's compiled form for as
-//! long as the entry and the modules it read are unchanged, restarts
-//! included. Each request's sandbox is still fresh: nothing one request
-//! does is seen by the next.
+//! it has no grants (modules load, under the run's read deny rules, and
+//! nothing else), timers it leaves pending refuse the preparation, and so
+//! does any draw of randomness ([`RandomnessAtTopLevel`], noticed by the
+//! store's WASI random source: `random_watch.rs`), which would otherwise be
+//! one secret shared by every request. `Date.now()` at the top level is the
+//! time the snapshot was made; a runtime with a cache directory reuses a
+//! snapshot's compiled form for as long as the entry and the modules it
+//! read are unchanged, restarts included. Each request's sandbox is still
+//! fresh: nothing one request does is seen by the next.
 
 use std::fmt;
 use std::hash::Hash;
@@ -83,6 +84,26 @@ impl fmt::Display for ContextAtTopLevel {
 
 impl std::error::Error for ContextAtTopLevel {}
 
+/// Why a preparation whose entry drew randomness at its top level
+/// (`crypto.randomUUID()`, `getRandomValues`, `Math.random()`,
+/// `node:crypto`'s `randomBytes`...) is refused: the value would be frozen
+/// into the snapshot, the same in every request and tenant, and kept
+/// across restarts by the disk cache.
+#[derive(Debug)]
+pub struct RandomnessAtTopLevel;
+
+impl fmt::Display for RandomnessAtTopLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the entry's top level drew randomness (crypto.randomUUID, getRandomValues, \
+             Math.random...), which would be the same in every request: draw it inside the \
+             handler",
+        )
+    }
+}
+
+impl std::error::Error for RandomnessAtTopLevel {}
+
 /// What an entry's snapshot is made of: the guest, the engine's settings,
 /// the entry's bytecode and name, and each module it read, by path and
 /// content. Not the snapshot's bytes: QuickJS seeds its context with the
@@ -112,7 +133,8 @@ impl Run<'_> {
     /// snapshot with this run's limits, log sink and module root but no
     /// grants, and compiles the snapshot (through the disk cache). The
     /// error is the outcome the preparation ended in: a syntax error, the
-    /// top level's exception, a limit, [`ContextAtTopLevel`]...
+    /// top level's exception, a limit, [`ContextAtTopLevel`],
+    /// [`RandomnessAtTopLevel`]...
     pub(crate) fn prepare_handler(
         &self,
         entry: &Script,
@@ -121,7 +143,8 @@ impl Run<'_> {
     ) -> Result<PreparedHandler, Outcome> {
         let bytecode = self.bytecode(entry, report)?;
         let mut capabilities = Capabilities::modules_only(self.capabilities.module_root.clone());
-        capabilities.grants = Arc::new(self.capabilities.grants.host_modules_only());
+        capabilities.grants = Arc::new(self.capabilities.grants.for_modules());
+        capabilities.audit_sink = Arc::clone(&self.capabilities.audit_sink);
         let mut state = self.state(self.log_sink.clone(), capabilities);
         state.preparing_entry = true;
         // A metering engine traps a store that has no fuel at all.

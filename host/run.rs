@@ -285,12 +285,14 @@ impl Run<'_> {
         // Parsing runs no script code, so it gets a sandbox of its own that
         // never sees the caller's log sink nor gets any grant. It does see
         // the module root: compiling a module loads (parses) its static
-        // imports.
+        // imports, under the run's read deny rules and audited like the
+        // run's own loads (a parse error could otherwise show a refused
+        // file's text). It also sees which host modules the run may use,
+        // since the static imports include them.
         let _alive = self.inner.counters.sandbox_alive();
-        // It also sees which host modules the run may use, since the
-        // static imports include them.
         let mut modules_only = Capabilities::modules_only(self.capabilities.module_root.clone());
-        modules_only.grants = Arc::new(self.capabilities.grants.host_modules_only());
+        modules_only.grants = Arc::new(self.capabilities.grants.for_modules());
+        modules_only.audit_sink = Arc::clone(&self.capabilities.audit_sink);
         let mut sandbox = self
             .sandbox(Arc::new(DiscardSink), modules_only)
             .map_err(|error| classify_error(&error, &self.facts(false)))?;

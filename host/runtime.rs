@@ -525,6 +525,7 @@ impl Runtime {
                 .clone()
                 .with_host_paths(Arc::clone(&self.inner.host_paths)),
         );
+        capabilities.audit_sink = Arc::clone(&options.audit_sink);
         Ok(Run {
             inner: &self.inner,
             host_functions: RunHostFunctions {

@@ -31,6 +31,8 @@ use crate::bindings::jsbox::sandbox::types;
 use crate::cache::component::DiskCache;
 use crate::cancel::CancelToken;
 use crate::log::DiscardSink;
+use crate::prepared::RandomnessAtTopLevel;
+use crate::random_watch::RandomWatch;
 use crate::state::{Capabilities, SandboxState};
 use crate::{guest, plugin};
 
@@ -114,23 +116,26 @@ impl InstrumentedGuest {
 /// `fuel` and `timeout`, which start when it does (the guest's own
 /// `initialize` before it, and Wizer's reading of the state after it, get
 /// no budget beyond memory, as in [`pre_initialize`]). The outer error is
-/// a trap or a limit; the inner one, the entry's own failure. The state
-/// comes back too, for what its limiter saw.
+/// a trap, a limit or [`RandomnessAtTopLevel`] (the store's random source
+/// is watched from the end of `initialize` on); the inner one, the entry's
+/// own failure. The state comes back too, for what its limiter saw.
 pub fn pre_initialize_entry(
     engine: &Engine,
     linker: &Linker<SandboxState>,
     guest: &InstrumentedGuest,
-    state: SandboxState,
+    mut state: SandboxState,
     budget: (Option<u64>, Duration),
     entry: &Compiled,
 ) -> (
     wasmtime::Result<Result<Vec<u8>, HandlerFailure>>,
     SandboxState,
 ) {
+    let watch = Arc::new(RandomWatch::default());
+    state.watch_random(&watch);
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.limiter);
     store.set_epoch_deadline(1);
-    let result = prepare_and_snapshot(&mut store, linker, guest, budget, entry);
+    let result = prepare_and_snapshot(&mut store, linker, guest, budget, entry, &watch);
     (result, store.into_data())
 }
 
@@ -140,6 +145,7 @@ fn prepare_and_snapshot(
     guest: &InstrumentedGuest,
     (fuel, timeout): (Option<u64>, Duration),
     entry: &Compiled,
+    watch: &RandomWatch,
 ) -> wasmtime::Result<Result<Vec<u8>, HandlerFailure>> {
     let unlimited = |store: &mut Store<SandboxState>| -> wasmtime::Result<()> {
         if fuel.is_some() {
@@ -152,6 +158,7 @@ fn prepare_and_snapshot(
     let instance = linker.instantiate(&mut *store, &guest.component)?;
     let bindings = Sandbox::new(&mut *store, &instance)?;
     bindings.call_initialize(&mut *store)?;
+    watch.arm();
 
     if let Some(fuel) = fuel {
         store.set_fuel(fuel)?;
@@ -171,6 +178,9 @@ fn prepare_and_snapshot(
         &entry.bytecode,
     )? {
         return Ok(Err(failure));
+    }
+    if watch.drawn() {
+        return Err(RandomnessAtTopLevel.into());
     }
 
     unlimited(store)?;

@@ -20,6 +20,7 @@ use crate::grants::Grants;
 use crate::host_functions::RunHostFunctions;
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
+use crate::random_watch::{self, RandomWatch};
 use crate::{BodyReceiver, BodySender, Responder};
 
 /// What a run may reach outside its own memory, besides logging.
@@ -160,6 +161,12 @@ impl fmt::Display for HostCallLimitExceeded {
 impl std::error::Error for HostCallLimitExceeded {}
 
 impl SandboxState {
+    /// Makes the store's WASI random sources report their draws to
+    /// `watch` (while an entry is prepared: see `random_watch.rs`).
+    pub fn watch_random(&mut self, watch: &Arc<RandomWatch>) {
+        self.wasi = random_watch::watched_wasi(watch);
+    }
+
     /// The table of the run's resources (open files, response bodies).
     pub fn table(&mut self) -> &mut ResourceTable {
         &mut self.table

@@ -4,7 +4,10 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use jsbox::{MemorySink, OutcomeKind, RunOptions, Runtime, Script};
+use jsbox::{
+    Access, AuditEvent, Decision, Grants, MemoryAuditSink, MemorySink, OutcomeKind, RunOptions,
+    Runtime, Script,
+};
 use tempfile::TempDir;
 
 fn runtime() -> &'static Runtime {
@@ -271,4 +274,198 @@ fn unknown_node_modules_are_err_unknown_builtin_module() {
         error.unwrap().message,
         "No such built-in module: node:no_such_module"
     );
+}
+
+/// Runs `main` from `root` like [`run`], with `grants` and an audit sink;
+/// returns the outcome kind, console output, the outcome in words and the
+/// audit events.
+fn run_audited(
+    root: &Path,
+    main: &str,
+    grants: Grants,
+) -> (OutcomeKind, Vec<String>, String, Vec<AuditEvent>) {
+    let root = root.canonicalize().unwrap();
+    let path = root.join(main);
+    let source = std::fs::read_to_string(&path).unwrap();
+    let name = path.display().to_string();
+    let script = if main.ends_with(".mjs") {
+        Script::module(name, source)
+    } else {
+        Script::new(name, source)
+    };
+    let sink = Arc::new(MemorySink::new());
+    let audit = Arc::new(MemoryAuditSink::new());
+    let execution = runtime().run(
+        &script,
+        RunOptions::default()
+            .with_module_root(&root)
+            .with_grants(grants)
+            .with_log_sink(sink.clone())
+            .with_audit_sink(audit.clone()),
+    );
+    let outcome = format!("{:?} {}", execution.outcome, execution.outcome);
+    (
+        execution.outcome.kind(),
+        sink.messages(),
+        outcome,
+        audit.events(),
+    )
+}
+
+fn denied_modules(events: &[AuditEvent]) -> Vec<&AuditEvent> {
+    events
+        .iter()
+        .filter(|e| e.operation.starts_with("modules.") && e.decision == Decision::Denied)
+        .collect()
+}
+
+#[test]
+fn a_file_under_deny_read_inside_the_root_does_not_load_and_is_audited() {
+    let dir = tree(&[
+        (
+            "main.js",
+            "try { require('./private/key.js') } catch (e) { console.log(e.code, e.message) }\n\
+             console.log(require('./public.js'));",
+        ),
+        ("public.js", "module.exports = 'public';"),
+        ("private/key.js", "module.exports = 'SECRET-KEY-VALUE';"),
+        (
+            "static.mjs",
+            "import key from './private/key.js'; console.log(key);",
+        ),
+    ]);
+    let private = dir.path().join("private");
+    let grants = || {
+        Grants::builder()
+            .deny_read([private.to_str().unwrap()])
+            .build()
+            .unwrap()
+    };
+    let (kind, out, error, events) = run_audited(dir.path(), "main.js", grants());
+    assert_eq!(kind, OutcomeKind::Ok, "{error}");
+    assert_eq!(
+        out,
+        [
+            "MODULE_NOT_FOUND cannot find module './private/key.js' imported from ./main.js: \
+             not found or not allowed",
+            "public"
+        ]
+    );
+    let denied = denied_modules(&events);
+    assert_eq!(denied.len(), 1, "{events:?}");
+    assert!(denied[0].target.ends_with("/private/key.js"), "{denied:?}");
+    assert_eq!(denied[0].access, Access::Read);
+
+    // A static import is refused too, when the module is compiled.
+    let (kind, out, error, events) = run_audited(dir.path(), "static.mjs", grants());
+    assert_ne!(kind, OutcomeKind::Ok, "{out:?}");
+    assert!(error.contains("not found or not allowed"), "{error}");
+    assert!(!error.contains("SECRET-KEY-VALUE"), "{error}");
+    assert!(!denied_modules(&events).is_empty(), "{events:?}");
+}
+
+#[test]
+fn env_and_key_files_do_not_load_and_their_text_never_shows() {
+    let dir = tree(&[
+        (
+            "main.js",
+            "for (const p of ['./.env', './secret.pem', './id_rsa', './settings']) {\n\
+               try { console.log('loaded', p, String(require(p))) }\n\
+               catch (e) { console.log(e.code, e.message, String(e.stack)) }\n\
+             }",
+        ),
+        (
+            "main.mjs",
+            "for (const p of ['./.env', './secret.pem']) {\n\
+               try { await import(p); console.log('loaded', p) }\n\
+               catch (e) { console.log(e.code, e.message, String(e.stack)) }\n\
+             }",
+        ),
+        (".env", "API_KEY=sk_live_ENVSECRET\n"),
+        (
+            "secret.pem",
+            "-----BEGIN PRIVATE KEY-----\nPEMSECRET\n-----END PRIVATE KEY-----\n",
+        ),
+        ("id_rsa", "RSASECRET"),
+        ("settings", "SETTINGSSECRET"),
+    ]);
+    for main in ["main.js", "main.mjs"] {
+        let (kind, out, error, events) = run_audited(dir.path(), main, Grants::default());
+        assert_eq!(kind, OutcomeKind::Ok, "{error:?}");
+        let all = out.join("\n");
+        for secret in ["ENVSECRET", "PEMSECRET", "RSASECRET", "SETTINGSSECRET"] {
+            assert!(!all.contains(secret), "{main} leaked {secret}: {all}");
+        }
+        assert!(!all.contains("loaded"), "{all}");
+        assert!(
+            out.iter()
+                .all(|line| line.contains("not found or not allowed")),
+            "{out:?}"
+        );
+        // Each refusal is recorded, with the file's real path.
+        assert_eq!(denied_modules(&events).len(), out.len(), "{events:?}");
+    }
+}
+
+#[test]
+fn errors_outside_the_root_do_not_tell_whether_a_path_exists_or_where_a_link_leads() {
+    let outside = tree(&[("secret.js", "module.exports = 'secret';")]);
+    let dir = tree(&[(
+        "main.js",
+        "for (const p of ['/etc/passwd', '/nonexistent', './link.js', './dangling.js']) {\n\
+           try { require(p) } catch (e) { console.log(e.code + ' ' + e.message) }\n\
+         }",
+    )]);
+    std::os::unix::fs::symlink(outside.path().join("secret.js"), dir.path().join("link.js"))
+        .unwrap();
+    std::os::unix::fs::symlink("/nonexistent.js", dir.path().join("dangling.js")).unwrap();
+    let (kind, out, error, events) = run_audited(dir.path(), "main.js", Grants::default());
+    assert_eq!(kind, OutcomeKind::Ok, "{error:?}");
+    assert_eq!(out.len(), 4, "{out:?}");
+    let [passwd, nonexistent, link, dangling] = [0, 1, 2, 3].map(|i| out[i].as_str());
+    assert_eq!(
+        passwd.replace("/etc/passwd", "X"),
+        nonexistent.replace("/nonexistent", "X")
+    );
+    assert_eq!(
+        link.replace("./link.js", "X"),
+        dangling.replace("./dangling.js", "X")
+    );
+    let outside_dir = outside.path().canonicalize().unwrap();
+    for line in &out {
+        assert!(line.contains("not found or not allowed"), "{line}");
+        assert!(!line.contains("root:"), "{line}");
+        assert!(
+            !line.contains(outside_dir.to_str().unwrap()),
+            "a link's target shows: {line}"
+        );
+        let root = dir.path().canonicalize().unwrap();
+        assert!(!line.contains(root.to_str().unwrap()), "{line}");
+    }
+    assert_eq!(denied_modules(&events).len(), 4, "{events:?}");
+}
+
+#[test]
+fn allowed_module_loads_are_audited() {
+    let dir = tree(&[
+        ("main.mjs", "import { x } from './lib.mjs'; console.log(x);"),
+        ("lib.mjs", "export const x = 1;"),
+    ]);
+    let (kind, _, error, events) = run_audited(dir.path(), "main.mjs", Grants::default());
+    assert_eq!(kind, OutcomeKind::Ok, "{error:?}");
+    let lib = dir.path().canonicalize().unwrap().join("lib.mjs");
+    let root = dir.path().canonicalize().unwrap();
+    for operation in ["modules.resolve", "modules.read"] {
+        let event = events
+            .iter()
+            .find(|e| e.operation == operation)
+            .unwrap_or_else(|| panic!("no {operation} event: {events:?}"));
+        assert_eq!(event.decision, Decision::Allowed);
+        assert_eq!(event.access, Access::Read);
+        assert_eq!(event.target, lib.display().to_string());
+        assert_eq!(
+            event.permission,
+            format!("--module-root={}", root.display())
+        );
+    }
 }

@@ -1,11 +1,11 @@
 //! `Runtime::prepare_handler` and `Runtime::handle_prepared`: an entry
 //! evaluated once, in a snapshot every request's sandbox starts from.
 
-use std::sync::{OnceLock, mpsc};
+use std::sync::{Arc, OnceLock, mpsc};
 
 use jsbox::{
-    Execution, HttpBody, HttpRequest, HttpResponse, OutcomeKind, PreparedHandler, RunOptions,
-    Runtime, Script,
+    Execution, HttpBody, HttpRequest, HttpResponse, MemorySink, OutcomeKind, PreparedHandler,
+    RunOptions, Runtime, Script,
 };
 
 fn runtime() -> &'static Runtime {
@@ -50,8 +50,10 @@ fn serve(handler: &PreparedHandler, path: &str) -> (Execution, String) {
 
 #[test]
 fn the_top_level_runs_once_and_every_request_starts_fresh_from_it() {
+    let top_level_log = Arc::new(MemorySink::new());
     let handler = prepare(
-        "const loadedWith = Math.random();
+        "const loadedWith = Date.now();
+         console.log('top level evaluated');
          let requests = 0;
          export default { fetch(request, env) {
            requests++;
@@ -61,8 +63,9 @@ fn the_top_level_runs_once_and_every_request_starts_fresh_from_it() {
                                   greeting: env.GREETING, path: new URL(request.url).pathname,
                                   id: context.requestId });
          } };",
-        &RunOptions::default(),
+        &RunOptions::default().with_log_sink(top_level_log.clone()),
     );
+    assert_eq!(top_level_log.messages(), ["top level evaluated"]);
     let mut loaded = Vec::new();
     for path in ["/a", "/b"] {
         let (execution, text) = serve(&handler, path);
@@ -81,6 +84,11 @@ fn the_top_level_runs_once_and_every_request_starts_fresh_from_it() {
         loaded.push(json["loadedWith"].clone());
     }
     assert_eq!(loaded[0], loaded[1], "the top level ran again");
+    assert_eq!(
+        top_level_log.messages(),
+        ["top level evaluated"],
+        "the top level ran again"
+    );
 }
 
 #[test]
@@ -141,6 +149,60 @@ fn a_top_level_that_fails_or_leaves_timers_is_refused() {
             "{source}: {error:?}"
         );
     }
+}
+
+#[test]
+fn a_top_level_that_draws_randomness_is_refused() {
+    let draws = [
+        "const id = crypto.randomUUID();",
+        "const id = crypto.getRandomValues(new Uint8Array(8)).join();",
+        "const id = Math.random();",
+        "import { randomBytes } from 'node:crypto'; const id = randomBytes(8).toString('hex');",
+        "const id = await Promise.resolve().then(() => crypto.randomUUID());",
+        "const draw = Math.random; const id = [1, 2].map(() => draw()).join();",
+    ];
+    for draw in draws {
+        let source =
+            format!("{draw}\nexport default {{ fetch() {{ return new Response(String(id)); }} }};");
+        let error = runtime()
+            .prepare_handler(
+                &Script::module("handler.mjs", source),
+                &RunOptions::default(),
+            )
+            .expect_err(draw);
+        assert!(
+            error.to_string().contains("drew randomness"),
+            "{draw}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn a_top_level_without_randomness_snapshots_and_each_request_draws_its_own() {
+    let handler = prepare(
+        "const table = Array.from({ length: 8 }, (_, i) => i * i);
+         const draw = Math.random;
+         export default { fetch() {
+           return Response.json({ table: table.length, uuid: crypto.randomUUID(),
+                                  random: draw() });
+         } };",
+        &RunOptions::default(),
+    );
+    let replies: Vec<serde_json::Value> = (0..2)
+        .map(|_| {
+            let (execution, text) = serve(&handler, "/");
+            assert_eq!(
+                execution.outcome.kind(),
+                OutcomeKind::Ok,
+                "{:?}",
+                execution.outcome
+            );
+            serde_json::from_str(&text).unwrap()
+        })
+        .collect();
+    assert_eq!(replies[0]["table"], 8);
+    assert_ne!(replies[0]["uuid"], replies[1]["uuid"]);
+    assert_ne!(replies[0]["random"], replies[1]["random"]);
 }
 
 #[test]

@@ -907,7 +907,7 @@ async fn the_entry_and_its_imports_are_evaluated_once_at_start() {
              let served = 0;
              export default { fetch() { served++; return Response.json({ loadedAt, served }); } };",
         ),
-        ("lib.mjs", "export const loadedAt = Math.random();"),
+        ("lib.mjs", "export const loadedAt = Date.now();"),
     ];
     let mut server = Server::start_entry(&files, &["--timeout", "5s"], &[]);
     let first = server.get("/").await.json();
@@ -925,6 +925,32 @@ async fn the_entry_and_its_imports_are_evaluated_once_at_start() {
         "{logs:?}"
     );
     drop(server.wait_for_log(|line| line["message"] == "request"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_whose_top_level_draws_randomness_is_served_without_a_snapshot() {
+    let files = [(
+        "entry.mjs",
+        "const id = crypto.randomUUID();
+         export default { fetch() { return Response.json({ id }); } };",
+    )];
+    let mut server = Server::start_entry(&files, &["--timeout", "5s"], &[]);
+    let warning = server.wait_for_log(|line| {
+        line["message"]
+            .as_str()
+            .is_some_and(|message| message.starts_with("serving the entry without a snapshot"))
+    });
+    assert!(
+        warning["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("drew randomness"),
+        "{warning}"
+    );
+    // The top level runs in every request: no id is shared between them.
+    let first = server.get("/").await.json();
+    let second = server.get("/").await.json();
+    assert_ne!(first["id"], second["id"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

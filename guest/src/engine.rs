@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, context, event_loop, host_modules, http, modules, node, web};
+use crate::{console, context, event_loop, host_modules, http, math_random, modules, node, web};
 
 /// QuickJS collects cycles when its heap grows past this many bytes (after
 /// a collection the threshold moves to 1.5x the live heap). javy's default
@@ -42,7 +42,8 @@ pub fn initialize() -> anyhow::Result<()> {
         node::install(&ctx).map_err(|e| anyhow::anyhow!("installing built-in modules: {e}"))?;
         console::install(&ctx).map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
         context::install(&ctx).map_err(|e| anyhow::anyhow!("installing context: {e}"))?;
-        web::install(&ctx)
+        web::install(&ctx)?;
+        math_random::install(&ctx).map_err(|e| anyhow::anyhow!("installing Math.random: {e}"))
     })?;
     event_loop::install(&runtime)?;
     runtime
@@ -74,12 +75,11 @@ pub fn runtime() -> anyhow::Result<&'static Runtime> {
 }
 
 /// Per-run state that must not come from the snapshot: `Math.random`'s
-/// generator is re-seeded from the host's CSPRNG, so two runs started from
-/// the same snapshot never share a random sequence, and the clocks of
-/// `performance` start at the run.
+/// generator is re-seeded from the host's CSPRNG on its first use in the
+/// run, so two runs started from the same snapshot never share a random
+/// sequence, and the clocks of `performance` start at the run.
 pub fn start_run() -> anyhow::Result<()> {
-    let seed = getrandom::u64().map_err(|e| anyhow::anyhow!("no randomness from the host: {e}"))?;
-    fastrand::seed(seed);
+    math_random::start_run();
     event_loop::start_run();
     Ok(())
 }

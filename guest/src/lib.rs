@@ -37,6 +37,7 @@ mod http_body;
 mod js_error;
 mod js_plugin;
 mod js_value;
+mod math_random;
 mod modules;
 mod node;
 mod web;

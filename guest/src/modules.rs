@@ -9,9 +9,13 @@
 //! Errors carry Node's codes: `ERR_MODULE_NOT_FOUND` for `import`,
 //! `MODULE_NOT_FOUND` for `require`, `ERR_ACCESS_DENIED` outside the module
 //! root, and `ERR_MODULE_UNREADABLE` (ours) for files that cannot be read as
-//! UTF-8. Divergences from Node: no `node_modules` lookup for bare
-//! specifiers; `import` of a `.cjs` file and `require` of an ES module are
-//! not supported; JSON imports need no `with { type: 'json' }`.
+//! UTF-8. Their messages are the host's, which says "not found or not
+//! allowed" of any file that does not load, without host paths, and never
+//! sends a refused file's text. Divergences from Node: no `node_modules`
+//! lookup for bare specifiers; only `.js`, `.mjs`, `.cjs` and `.json` files
+//! load (Node would run an extensionless file); `import` of a `.cjs` file
+//! and `require` of an ES module are not supported; JSON imports need no
+//! `with { type: 'json' }`.
 
 use std::cell::RefCell;
 

@@ -228,12 +228,19 @@ impl Grants {
         self
     }
 
-    /// These grants' host-module rules alone: what compiling a module
-    /// needs, whose static imports may name host modules.
-    pub(crate) fn host_modules_only(&self) -> Grants {
+    /// What loading modules needs of these grants, and nothing more: the
+    /// host-module rules (static imports may name host modules), the read
+    /// deny rules and the host's own paths (which module loads honour),
+    /// with no allow rule for files, the network or the environment. For
+    /// the sandboxes that compile or prepare an entry ahead of its run.
+    pub(crate) fn for_modules(&self) -> Grants {
         Grants {
             host_module: self.host_module.clone(),
             host_paths: self.host_paths.clone(),
+            read: Rules {
+                allow: Scope::default(),
+                deny: self.read.deny.clone(),
+            },
             ..Grants::default()
         }
     }
@@ -244,20 +251,10 @@ impl Grants {
             Access::Write => &self.write,
             _ => &self.read,
         };
+        if let Some(denied) = self.path_denied(access, path) {
+            return Err(denied);
+        }
         let target = path.display().to_string();
-        if let Some(what) = self.host_paths.0.owner(path, access == Access::Write) {
-            return Err(host_owned(access, &target, what));
-        }
-        let denied_by = match &rules.deny {
-            Scope::Everything => Some(String::new()),
-            Scope::Only(paths) => paths
-                .iter()
-                .find(|denied| path.starts_with(denied))
-                .map(|denied| denied.display().to_string()),
-        };
-        if let Some(rule) = denied_by {
-            return Err(forbidden(access, &target, &rule));
-        }
         let root = match &rules.allow {
             Scope::Everything => Some(PathBuf::from("/")),
             Scope::Only(paths) => paths
@@ -276,6 +273,41 @@ impl Grants {
             }),
             None => Err(requires(access, &target)),
         }
+    }
+
+    /// The deny rule (if any) that refuses `access` (read or write) to the
+    /// canonical path `path`, whatever the allow rules say.
+    fn path_denied(&self, access: Access, path: &Path) -> Option<Denied> {
+        let rules = match access {
+            Access::Write => &self.write,
+            _ => &self.read,
+        };
+        let target = path.display().to_string();
+        if let Some(what) = self.host_paths.0.owner(path, access == Access::Write) {
+            return Some(host_owned(access, &target, what));
+        }
+        let denied_by = match &rules.deny {
+            Scope::Everything => Some(String::new()),
+            Scope::Only(paths) => paths
+                .iter()
+                .find(|denied| path.starts_with(denied))
+                .map(|denied| denied.display().to_string()),
+        };
+        denied_by.map(|rule| forbidden(access, &target, &rule))
+    }
+
+    /// Decides loading the canonical path `path`, a file inside the module
+    /// root `root`, as a module. The module root is the run's read grant
+    /// for module files (no `--allow-read` is needed), but every read deny
+    /// rule still applies: a module root never reaches a denied path.
+    pub(crate) fn check_module(&self, path: &Path, root: &Path) -> Result<Allowed, Denied> {
+        if let Some(denied) = self.path_denied(Access::Read, path) {
+            return Err(denied);
+        }
+        Ok(Allowed {
+            rule: format!("--module-root={}", root.display()),
+            root: Some(root.to_path_buf()),
+        })
     }
 
     /// Decides a request to `host` (lowercase name, or IP address; IPv6

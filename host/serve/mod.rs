@@ -34,7 +34,7 @@ pub use config::ServeArgs;
 use admission::Admission;
 use config::ServeConfig;
 use handler::App;
-use logging::TracingSink;
+use logging::{TracingAuditSink, TracingSink};
 use metrics::ServeMetrics;
 
 /// Stack for the threads that run sandboxes: Wasm may use 1 MiB of native
@@ -65,8 +65,14 @@ pub fn main(args: ServeArgs) -> ExitCode {
 
 fn start(config: ServeConfig) -> Result<(), String> {
     let runtime = build_runtime(&config)?;
+    // The entry's imports load at start under the base grants' deny rules,
+    // audited like a request's.
     let options = RunOptions::default()
         .with_limits(config.limits.clone())
+        .with_grants(config.grants.clone())
+        .with_audit_sink(Arc::new(TracingAuditSink {
+            app: config.app_name.as_str().into(),
+        }))
         .with_module_root(&config.module_root)
         .with_log_sink(Arc::new(TracingSink {
             app: config.app_name.as_str().into(),
