@@ -405,7 +405,6 @@ fn bad_configuration_is_refused_at_start_with_a_clear_error() {
     );
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_response_does_not_wait_for_wait_until_work() {
     let mut server = Server::start(&["--timeout", "5s"]);

@@ -79,7 +79,10 @@ async fn slow_and_idle_clients_are_closed_while_good_requests_are_served() {
         read_until_closed(&mut stream).await
     });
     // Sends a request head one byte a second: it would take 100 s.
-    let head = format!("GET /echo HTTP/1.1\r\nHost: {addr}\r\nX-Slow: {}\r\n\r\n", "z".repeat(60));
+    let head = format!(
+        "GET /echo HTTP/1.1\r\nHost: {addr}\r\nX-Slow: {}\r\n\r\n",
+        "z".repeat(60)
+    );
     let slow_head = tokio::spawn(async move {
         let (mut reader, mut writer) = TcpStream::connect(addr).await.unwrap().into_split();
         let trickle = tokio::spawn(async move {
@@ -120,7 +123,10 @@ async fn slow_and_idle_clients_are_closed_while_good_requests_are_served() {
         "the slow head was never answered"
     );
     let (status, body) = status_and_json(&slow_body.await.unwrap());
-    assert_eq!((status, body["error"].as_str()), (408, Some("body_timeout")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (408, Some("body_timeout"))
+    );
     let answered = keep_alive.await.unwrap();
     assert!(answered.starts_with("HTTP/1.1 200 OK"), "{answered}");
     let reply = server.get("/echo").await;
@@ -141,7 +147,11 @@ async fn a_slow_streamed_body_gets_408_once_the_body_timeout_is_used_up() {
     )
     .await;
     let (status, body) = status_and_json(&response);
-    assert_eq!((status, body["error"].as_str()), (408, Some("body_timeout")), "{response}");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (408, Some("body_timeout")),
+        "{response}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -223,41 +233,87 @@ async fn tenants_are_selected_by_host_or_credential_never_by_the_header_alone() 
     assert_eq!(reply.json()["greeting"], "default");
 
     // Asked for without the credential: 401, audited, never the default.
-    let reply = whoami(&server, None, &[tenant("acme"), ("x-request-id", "no-cred-1")]).await;
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("acme"), ("x-request-id", "no-cred-1")],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text());
     assert_eq!(reply.json()["error"], "tenant_unauthenticated");
-    assert!(reply.json()["message"].as_str().unwrap().contains("x-tenant-token"));
-    let audit = server.wait_for_log(|line| {
-        line["target"] == "jsbox::audit" && line["request_id"] == "no-cred-1"
-    });
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("x-tenant-token")
+    );
+    let audit = server
+        .wait_for_log(|line| line["target"] == "jsbox::audit" && line["request_id"] == "no-cred-1");
     assert_eq!(audit["message"], "tenant refused");
     assert_eq!(audit["tenant"], "acme");
     assert_eq!(audit["reason"], "tenant_unauthenticated");
     assert!(audit["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
 
-    let reply = whoami(&server, None, &[tenant("acme"), token("acme-secret-token-0124")]).await;
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("acme"), token("acme-secret-token-0124")],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
     assert_eq!(reply.json()["error"], "tenant_forbidden");
     // Another tenant's credential does not admit this one either.
-    let reply = whoami(&server, None, &[tenant("beta"), token("acme-secret-token-0123")]).await;
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("beta"), token("acme-secret-token-0123")],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
 
-    let reply = whoami(&server, None, &[tenant("acme"), token("acme-secret-token-0123")]).await;
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("acme"), token("acme-secret-token-0123")],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.json()["tenantId"], "acme");
     assert_eq!(reply.json()["greeting"], "hi acme");
-    assert_eq!(reply.json()["token"], Value::Null, "the handler never sees the credential");
-    let reply = whoami(&server, None, &[tenant("beta"), token("beta-secret-from-a-file")]).await;
+    assert_eq!(
+        reply.json()["token"],
+        Value::Null,
+        "the handler never sees the credential"
+    );
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("beta"), token("beta-secret-from-a-file")],
+    )
+    .await;
     assert_eq!(reply.json()["tenantId"], "beta", "{}", reply.text());
-    let reply = whoami(&server, None, &[tenant("gamma"), token("gamma-secret-token-42")]).await;
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("gamma"), token("gamma-secret-token-42")],
+    )
+    .await;
     assert_eq!(reply.json()["tenantId"], "gamma", "{}", reply.text());
 
     // Unknown tenants and tenants without a credential: not by header.
-    for (id, status) in [("other", StatusCode::UNAUTHORIZED), ("site", StatusCode::UNAUTHORIZED)] {
+    for (id, status) in [
+        ("other", StatusCode::UNAUTHORIZED),
+        ("site", StatusCode::UNAUTHORIZED),
+    ] {
         let reply = whoami(&server, None, &[tenant(id)]).await;
         assert_eq!(reply.status, status, "{id}: {}", reply.text());
     }
-    let reply = whoami(&server, None, &[tenant("other"), token("acme-secret-token-0123")]).await;
+    let reply = whoami(
+        &server,
+        None,
+        &[tenant("other"), token("acme-secret-token-0123")],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
 
     // By host name: any case, any port.
@@ -300,13 +356,21 @@ fn tenant_credentials_and_connection_limits_are_checked_at_start() {
         &[],
         "give one of",
     );
-    refused("[tenants.a]\ntoken_file = 'missing.token'\n", &[], "cannot read the token file");
+    refused(
+        "[tenants.a]\ntoken_file = 'missing.token'\n",
+        &[],
+        "cannot read the token file",
+    );
     refused(
         "[tenants.a]\nhosts = ['x.example']\n[tenants.b]\nhosts = ['X.example']\n",
         &[],
         "already tenant 'a''s",
     );
-    refused("[tenants.a]\nhosts = ['x.example:80']\n", &[], "invalid `tenants.a.hosts`");
+    refused(
+        "[tenants.a]\nhosts = ['x.example:80']\n",
+        &[],
+        "invalid `tenants.a.hosts`",
+    );
     refused("", &["--max-connections", "0"], "invalid `max_connections`");
     refused("header_timeout = '0s'\n", &[], "invalid `header_timeout`");
 }
@@ -334,7 +398,11 @@ async fn an_invalid_host_is_refused_and_the_url_is_built_from_a_valid_one() {
         assert_eq!(body["error"], "bad_host", "{host_lines:?}");
     }
     let (status, body) = status_and_json(
-        &raw(addr, &request("http://other.example/whoami", "Host: 127.0.0.1\r\n")).await,
+        &raw(
+            addr,
+            &request("http://other.example/whoami", "Host: 127.0.0.1\r\n"),
+        )
+        .await,
     );
     assert_eq!((status, body["error"].as_str()), (400, Some("bad_host")));
 
@@ -345,7 +413,11 @@ async fn an_invalid_host_is_refused_and_the_url_is_built_from_a_valid_one() {
     };
     let got = url(raw(addr, &request("/whoami?q=1", "Host: Example.COM:0080\r\n")).await);
     assert_eq!(got, "http://example.com:80/whoami?q=1");
-    let got = url(raw(addr, &request("http://example.com/whoami", "Host: example.com\r\n")).await);
+    let got = url(raw(
+        addr,
+        &request("http://example.com/whoami", "Host: example.com\r\n"),
+    )
+    .await);
     assert_eq!(got, "http://example.com/whoami");
     // HTTP/1.0 may omit Host: the server names itself.
     let got = url(raw(addr, "GET /whoami HTTP/1.0\r\n\r\n").await);
@@ -355,11 +427,7 @@ async fn an_invalid_host_is_refused_and_the_url_is_built_from_a_valid_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn only_request_ids_of_a_safe_shape_reach_the_handler_and_the_logs() {
     let mut server = Server::start(&["--timeout", "5s"]);
-    let with_id = |id: String| {
-        let server = &server;
-        async move { whoami(server, None, &[("x-request-id", id.as_str())]).await }
-    };
-    let kept = with_id("Ok-id_1.2".to_owned()).await;
+    let kept = whoami(&server, None, &[("x-request-id", "Ok-id_1.2")]).await;
     assert_eq!(kept.headers["x-request-id"], "Ok-id_1.2");
     assert_eq!(kept.json()["requestId"], "Ok-id_1.2");
     for unsafe_id in [
@@ -368,7 +436,7 @@ async fn only_request_ids_of_a_safe_shape_reach_the_handler_and_the_logs() {
         "{\"json\":1}".to_owned(),
         "x".repeat(129),
     ] {
-        let reply = with_id(unsafe_id.clone()).await;
+        let reply = whoami(&server, None, &[("x-request-id", unsafe_id.as_str())]).await;
         let id = reply.headers["x-request-id"].to_str().unwrap().to_owned();
         assert!(uuid::Uuid::parse_str(&id).is_ok(), "{unsafe_id} → {id}");
         assert_eq!(reply.json()["requestId"], id.as_str());

@@ -487,7 +487,9 @@ impl ServeConfig {
             _ => {
                 return Err(value(
                     "tenant_token_header",
-                    format!("'{token_header}' is not a valid header name other than the tenant header"),
+                    format!(
+                        "'{token_header}' is not a valid header name other than the tenant header"
+                    ),
                 ));
             }
         };
@@ -517,7 +519,12 @@ impl ServeConfig {
                 Some(max) => max,
                 None => 1024,
             },
-            header_timeout: timeout("header_timeout", args.header_timeout, file.header_timeout, 10)?,
+            header_timeout: timeout(
+                "header_timeout",
+                args.header_timeout,
+                file.header_timeout,
+                10,
+            )?,
             idle_timeout: timeout("idle_timeout", args.idle_timeout, file.idle_timeout, 30)?,
         };
         let body_timeout = timeout("body_timeout", args.body_timeout, file.body_timeout, 30)?;

@@ -230,8 +230,7 @@ impl ConnState {
 
     /// Bytes arrived: if the connection was idle, a request head begins.
     fn received(&self) {
-        if self.busy.load(Ordering::Acquire) == 0
-            && !self.head_started.swap(true, Ordering::AcqRel)
+        if self.busy.load(Ordering::Acquire) == 0 && !self.head_started.swap(true, Ordering::AcqRel)
         {
             self.restart_clock();
             self.changed.notify_one();

@@ -155,7 +155,12 @@ async fn prepare(
         error_response(status, reason, message, &meta.request_id)
     };
     let authority = authority(&parts).map_err(|error| {
-        refuse(&meta, StatusCode::BAD_REQUEST, "bad_host", &error.to_string())
+        refuse(
+            &meta,
+            StatusCode::BAD_REQUEST,
+            "bad_host",
+            &error.to_string(),
+        )
     })?;
     meta.tenant = tenancy::select(&app.config, authority.as_ref(), &parts.headers)
         .map_err(|refusal| refuse_tenant(app, &meta, &refusal))?;

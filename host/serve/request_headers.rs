@@ -166,9 +166,7 @@ pub(super) fn parse_authority(text: &str) -> Option<Authority> {
     };
     let port = match port {
         None => None,
-        Some(port)
-            if (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit()) =>
-        {
+        Some(port) if (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit()) => {
             Some(port.parse::<u16>().ok()?)
         }
         Some(_) => return None,
@@ -242,9 +240,25 @@ mod tests {
         assert_eq!(parsed("[::1]:9").as_deref(), Some("[::1]:9"));
         assert_eq!(parsed("[0:0::1]").as_deref(), Some("[::1]"));
         for bad in [
-            "a@b", "user:pw@host", "host/path", "host?q", "host#f", "ho st", "host:", "host:x",
-            "host:65536", "host:123456", "", ":80", "[::1", "[::1]x", "[zz::1]", "[fe80::1%eth0]",
-            "a:1:2", "host\\x", "h%41st",
+            "a@b",
+            "user:pw@host",
+            "host/path",
+            "host?q",
+            "host#f",
+            "ho st",
+            "host:",
+            "host:x",
+            "host:65536",
+            "host:123456",
+            "",
+            ":80",
+            "[::1",
+            "[::1]x",
+            "[zz::1]",
+            "[fe80::1%eth0]",
+            "a:1:2",
+            "host\\x",
+            "h%41st",
         ] {
             assert_eq!(parsed(bad), None, "{bad}");
         }

@@ -178,7 +178,11 @@ impl Server {
     }
 
     /// The first JSON log line matching `predicate`, waiting up to `wait`.
-    pub fn wait_for_log_within(&mut self, wait: Duration, predicate: impl Fn(&Value) -> bool) -> Value {
+    pub fn wait_for_log_within(
+        &mut self,
+        wait: Duration,
+        predicate: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + wait;
         loop {
             let found = self
