@@ -411,8 +411,8 @@ async fn an_invalid_host_is_refused_and_the_url_is_built_from_a_valid_one() {
         assert_eq!(status, 200, "{response}");
         body["url"].as_str().unwrap().to_owned()
     };
-    let got = url(raw(addr, &request("/whoami?q=1", "Host: Example.COM:0080\r\n")).await);
-    assert_eq!(got, "http://example.com:80/whoami?q=1");
+    let got = url(raw(addr, &request("/whoami?q=1", "Host: Example.COM:08080\r\n")).await);
+    assert_eq!(got, "http://example.com:8080/whoami?q=1");
     let got = url(raw(
         addr,
         &request("http://example.com/whoami", "Host: example.com\r\n"),
