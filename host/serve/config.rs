@@ -11,7 +11,9 @@ use clap::{Args, ValueEnum};
 use jsbox::{Grants, Limits, SourceKind};
 use serde::Deserialize;
 
+use super::connection::ConnectionLimits;
 use super::entry::EntryFile;
+use super::tenancy::{Tenancy, TenantToken, add_hosts};
 use crate::cli::args::{parse_duration, parse_fuel, parse_size};
 
 /// How log lines are written to stdout.
@@ -124,6 +126,42 @@ pub struct ServeArgs {
     /// Default: `$XDG_CACHE_HOME/jsbox` or `~/.cache/jsbox`.
     #[arg(long, env = "JSBOX_CACHE_DIR", value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+
+    /// Let the tenant header alone select a tenant that has no credential
+    /// (and name tenants that are not configured), for a trusted front-end
+    /// that sets it. Off: a tenant is selected by its `hosts` or by the
+    /// tenant header with its credential.
+    #[arg(long, env = "JSBOX_TRUST_TENANT_HEADER")]
+    trust_tenant_header: bool,
+
+    /// The request header carrying a tenant's credential (`token`,
+    /// `token_file` or `token_hash` in its `[tenants.<id>]` table); the
+    /// handler never sees it [default: x-tenant-token].
+    #[arg(long, env = "JSBOX_TENANT_TOKEN_HEADER", value_name = "NAME")]
+    tenant_token_header: Option<String>,
+
+    /// Client connections open at once. At the cap the server stops
+    /// accepting (new connections wait in the listen backlog) and closes
+    /// idle connections to make room [default: 1024].
+    #[arg(long, env = "JSBOX_MAX_CONNECTIONS", value_name = "N")]
+    max_connections: Option<u32>,
+
+    /// How long a request's head (request line and headers) may take to
+    /// arrive, from its first byte; then the connection is closed
+    /// [default: 10s].
+    #[arg(long, env = "JSBOX_HEADER_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    header_timeout: Option<Duration>,
+
+    /// How long the server waits in all for a request body's bytes
+    /// (not counting time the handler takes to read them); then 408
+    /// [default: 30s].
+    #[arg(long, env = "JSBOX_BODY_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    body_timeout: Option<Duration>,
+
+    /// How long a connection may stay idle (before its first request, and
+    /// between keep-alive requests) before it is closed [default: 30s].
+    #[arg(long, env = "JSBOX_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    idle_timeout: Option<Duration>,
 }
 
 /// The TOML file. Every key is optional; see [`ServeArgs`] for meanings.
@@ -145,6 +183,12 @@ struct FileConfig {
     grace: Option<String>,
     log_format: Option<LogFormat>,
     cache_dir: Option<PathBuf>,
+    trust_tenant_header: Option<bool>,
+    tenant_token_header: Option<String>,
+    max_connections: Option<u32>,
+    header_timeout: Option<String>,
+    body_timeout: Option<String>,
+    idle_timeout: Option<String>,
     #[serde(default)]
     limits: FileLimits,
     #[serde(default)]
@@ -200,6 +244,14 @@ struct FileTenant {
     vars: BTreeMap<String, String>,
     /// Replaces the global `[grants]` for this tenant, when present.
     grants: Option<FileGrants>,
+    /// Host names whose requests are this tenant's.
+    #[serde(default)]
+    hosts: Vec<String>,
+    /// The credential that admits a request naming this tenant in the
+    /// tenant header; at most one of the three.
+    token: Option<String>,
+    token_file: Option<PathBuf>,
+    token_hash: Option<String>,
 }
 
 /// The validated configuration the server runs with.
@@ -238,6 +290,12 @@ pub struct ServeConfig {
     /// The permissions of requests without a configured tenant.
     pub grants: Grants,
     pub tenants: BTreeMap<String, TenantConfig>,
+    /// How a request's tenant is selected besides `tenant_header`.
+    pub tenancy: Tenancy,
+    /// The connection cap and the header and idle timeouts.
+    pub connections: ConnectionLimits,
+    /// The longest the server waits, in all, for a request body's bytes.
+    pub body_timeout: Duration,
 }
 
 /// One tenant's limits and `env`, complete (global settings merged in).
@@ -246,6 +304,8 @@ pub struct TenantConfig {
     pub limits: Limits,
     pub vars: Vec<(String, String)>,
     pub grants: Grants,
+    /// The credential admitting requests that name the tenant.
+    pub token: Option<TenantToken>,
 }
 
 /// Why the configuration was refused.
@@ -377,6 +437,7 @@ impl ServeConfig {
             .build("grants")
             .map_err(|(key, e)| value(&key, e))?;
         let mut tenants = BTreeMap::new();
+        let mut by_host = BTreeMap::new();
         for (id, tenant) in file.tenants {
             if !valid_tenant(&id) {
                 return Err(value(
@@ -397,15 +458,76 @@ impl ServeConfig {
                     .build(&format!("tenants.{id}.grants"))
                     .map_err(|(key, e)| value(&key, e))?,
             };
+            add_hosts(&mut by_host, &id, tenant.hosts)
+                .map_err(|e| value(&format!("tenants.{id}.hosts"), e))?;
+            let token = TenantToken::from_config(
+                tenant.token,
+                tenant.token_file.as_deref(),
+                tenant.token_hash.as_deref(),
+                &base,
+            )
+            .map_err(|e| value(&format!("tenants.{id}"), e))?;
             tenants.insert(
                 id,
                 TenantConfig {
                     limits,
                     vars,
                     grants,
+                    token,
                 },
             );
         }
+        let token_header = args
+            .tenant_token_header
+            .or(file.tenant_token_header)
+            .unwrap_or_else(|| "x-tenant-token".to_owned())
+            .to_ascii_lowercase();
+        let token_header = match hyper::header::HeaderName::from_bytes(token_header.as_bytes()) {
+            Ok(name) if name.as_str() != tenant_header => name,
+            _ => {
+                return Err(value(
+                    "tenant_token_header",
+                    format!(
+                        "'{token_header}' is not a valid header name other than the tenant header"
+                    ),
+                ));
+            }
+        };
+        let tenancy = Tenancy {
+            trust_header: args.trust_tenant_header || file.trust_tenant_header == Some(true),
+            token_header,
+            by_host,
+        };
+        let timeout = |key: &str, arg: Option<Duration>, file: Option<String>, default: u64| {
+            let timeout = match arg {
+                Some(timeout) => timeout,
+                None => file
+                    .as_deref()
+                    .map(parse_duration)
+                    .transpose()
+                    .map_err(|e| value(key, e))?
+                    .unwrap_or(Duration::from_secs(default)),
+            };
+            if timeout.is_zero() {
+                return Err(value(key, "must be greater than zero".to_owned()));
+            }
+            Ok(timeout)
+        };
+        let connections = ConnectionLimits {
+            max_connections: match args.max_connections.or(file.max_connections) {
+                Some(0) => return Err(value("max_connections", "must be at least 1".to_owned())),
+                Some(max) => max,
+                None => 1024,
+            },
+            header_timeout: timeout(
+                "header_timeout",
+                args.header_timeout,
+                file.header_timeout,
+                10,
+            )?,
+            idle_timeout: timeout("idle_timeout", args.idle_timeout, file.idle_timeout, 30)?,
+        };
+        let body_timeout = timeout("body_timeout", args.body_timeout, file.body_timeout, 30)?;
         let watch = args.watch || file.watch == Some(true);
         Ok(ServeConfig {
             entry,
@@ -438,6 +560,9 @@ impl ServeConfig {
             vars: vars.into_iter().collect(),
             grants,
             tenants,
+            tenancy,
+            connections,
+            body_timeout,
         })
     }
 

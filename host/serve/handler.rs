@@ -1,22 +1,23 @@
-//! One HTTP request: its context (request id, tenant, locale, trace
-//! parent), its body (read whole when small, else streamed into the run,
-//! up to the size limit either way), admission, a sandbox run on a
-//! blocking thread, the response (whole, or streamed as the handler
-//! produces it), and the request's log line and metrics.
+//! One HTTP request: its authority (a checked `Host`), its context
+//! (request id, tenant, locale, trace parent), its body (read whole when
+//! small, else streamed into the run, up to the size limit and within the
+//! body timeout either way), admission, a sandbox run on a blocking
+//! thread, the response (whole, or streamed as the handler produces it),
+//! and the request's log line and metrics.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU16, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
 use hyper::body::{Body as _, Frame, Incoming};
 use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::http::request::Parts;
-use hyper::http::uri::Authority;
 use hyper::{Request, Response, StatusCode};
 use jsbox::{
     BodyError, BodyReceiver, BodySender, Execution, HttpBody, HttpRequest, HttpResponse, Outcome,
@@ -26,11 +27,13 @@ use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::admission::{Admission, Refusal};
-use super::config::{ServeConfig, valid_tenant};
+use super::config::ServeConfig;
+use super::connection::Busy;
 use super::entry::Entry;
 use super::logging::{TracingAuditSink, TracingSink};
 use super::metrics::ServeMetrics;
-use super::request_headers::{X_REQUEST_ID, locale, request_id, trace_parent};
+use super::request_headers::{X_REQUEST_ID, authority, locale, request_id, trace_parent};
+use super::tenancy::{self, TenantRefusal};
 
 /// Everything requests share.
 pub struct App {
@@ -90,6 +93,11 @@ const WHOLE_BODY_BYTES: u64 = 64 * 1024;
 /// Chunks of a streamed request body read ahead of the handler.
 const REQUEST_CHUNKS_IN_FLIGHT: usize = 4;
 
+/// How a streamed request body was cut short by the server, if it was.
+const BODY_WHOLE: u8 = 0;
+const BODY_TOO_LARGE: u8 = 1;
+const BODY_TIMED_OUT: u8 = 2;
+
 /// What the request log line says about a request besides its run.
 struct RequestMeta {
     request_id: String,
@@ -97,15 +105,22 @@ struct RequestMeta {
     trace_parent: Option<String>,
     method: String,
     path: String,
+    peer: SocketAddr,
     started: Instant,
-    /// Set when a streamed request body went over the limit.
-    body_over_limit: Option<Arc<AtomicBool>>,
+    /// Set (to `BODY_*`) when a streamed request body went over the limit
+    /// or past the body timeout.
+    body_cut: Option<Arc<AtomicU8>>,
 }
 
-/// Serves one request; never fails (errors are responses).
+/// Serves one request from `peer`, received on `local`; never fails
+/// (errors are responses). `busy` keeps the connection counted busy while
+/// a streamed request body is still being read.
 pub async fn serve(
     app: Arc<App>,
     request: Request<Incoming>,
+    peer: SocketAddr,
+    local: SocketAddr,
+    busy: Busy,
 ) -> Result<Response<ServeBody>, Infallible> {
     let (parts, body) = request.into_parts();
     let meta = RequestMeta {
@@ -114,45 +129,43 @@ pub async fn serve(
         trace_parent: trace_parent(&parts.headers),
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
+        peer,
         started: Instant::now(),
-        body_over_limit: None,
+        body_cut: None,
     };
-    Ok(match prepare(&app, parts, body, meta).await {
+    Ok(match prepare(&app, parts, body, meta, local, busy).await {
         Ok((request, meta)) => run(app, request, meta).await,
         Err(response) => response,
     })
 }
 
-/// Reads the tenant and a small body, or starts streaming a large one;
-/// refusals become responses here.
+/// Checks the host and the tenant, and reads a small body or starts
+/// streaming a large one; refusals become responses here.
 async fn prepare(
     app: &App,
-    parts: Parts,
+    mut parts: Parts,
     body: Incoming,
     mut meta: RequestMeta,
+    local: SocketAddr,
+    busy: Busy,
 ) -> Result<(HttpRequest, RequestMeta), Response<ServeBody>> {
     let refuse = |meta: &RequestMeta, status: StatusCode, reason: &str, message: &str| {
         app.metrics.record_rejected(reason, status.as_u16());
         log_refusal(app, meta, status, reason);
         error_response(status, reason, message, &meta.request_id)
     };
-    if let Some(value) = parts.headers.get(app.config.tenant_header.as_str()) {
-        match value.to_str() {
-            Ok(tenant) if valid_tenant(tenant) => meta.tenant = Some(tenant.to_owned()),
-            _ => {
-                let message = format!(
-                    "the {} header must be 1 to 64 characters of A-Z a-z 0-9 . _ -",
-                    app.config.tenant_header
-                );
-                return Err(refuse(
-                    &meta,
-                    StatusCode::BAD_REQUEST,
-                    "bad_tenant",
-                    &message,
-                ));
-            }
-        }
-    }
+    let authority = authority(&parts).map_err(|error| {
+        refuse(
+            &meta,
+            StatusCode::BAD_REQUEST,
+            "bad_host",
+            &error.to_string(),
+        )
+    })?;
+    meta.tenant = tenancy::select(&app.config, authority.as_ref(), &parts.headers)
+        .map_err(|refusal| refuse_tenant(app, &meta, &refusal))?;
+    // The credential is the server's business, not the handler's.
+    parts.headers.remove(&app.config.tenancy.token_header);
     let max = app.config.max_body_bytes;
     let too_large = format!("the request body is larger than the {max} byte limit");
     let declared = parts
@@ -164,35 +177,42 @@ async fn prepare(
         let status = StatusCode::PAYLOAD_TOO_LARGE;
         return Err(refuse(&meta, status, "body_too_large", &too_large));
     }
+    let body_timeout = app.config.body_timeout;
     let body = if body.is_end_stream() {
         HttpBody::Full(Vec::new())
     } else if declared.is_some_and(|length| length <= WHOLE_BODY_BYTES) {
         // Limited all the same: hyper enforces the declared length, but
         // the limit stays this function's business.
-        match Limited::new(body, max as usize).collect().await {
-            Ok(collected) => HttpBody::Full(collected.to_bytes().into()),
-            Err(error) if error.is::<LengthLimitError>() => {
+        let read = tokio::time::timeout(body_timeout, Limited::new(body, max as usize).collect());
+        match read.await {
+            Ok(Ok(collected)) => HttpBody::Full(collected.to_bytes().into()),
+            Ok(Err(error)) if error.is::<LengthLimitError>() => {
                 let status = StatusCode::PAYLOAD_TOO_LARGE;
                 return Err(refuse(&meta, status, "body_too_large", &too_large));
             }
-            Err(error) => {
+            Ok(Err(error)) => {
                 let message = format!("reading the request body failed: {error}");
                 return Err(refuse(&meta, StatusCode::BAD_REQUEST, "bad_body", &message));
+            }
+            Err(_) => {
+                let (status, reason, message) = body_timed_out(body_timeout);
+                let mut response = refuse(&meta, status, reason, &message);
+                close_after(&mut response);
+                return Err(response);
             }
         }
     } else {
         let (sender, receiver) = body_channel(REQUEST_CHUNKS_IN_FLIGHT);
-        let over_limit = Arc::new(AtomicBool::new(false));
-        tokio::spawn(pump(body, sender, max, over_limit.clone()));
-        meta.body_over_limit = Some(over_limit);
+        let cut = Arc::new(AtomicU8::new(BODY_WHOLE));
+        let limits = BodyLimits {
+            max,
+            timeout: body_timeout,
+        };
+        tokio::spawn(pump(body, sender, limits, cut.clone(), busy));
+        meta.body_cut = Some(cut);
         HttpBody::Stream(receiver)
     };
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.parse::<Authority>().ok())
-        .map_or_else(|| app.config.listen.to_string(), |a| a.to_string());
+    let host = authority.map_or_else(|| local.to_string(), |a| a.to_string());
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let request = HttpRequest {
         method: parts.method.to_string(),
@@ -207,13 +227,84 @@ async fn prepare(
     Ok((request, meta))
 }
 
-/// Copies a streamed request body into the run's channel, up to `max`
-/// bytes: beyond them the handler's read fails and `over_limit` says why.
-/// Ends when the body does, or when the run stops reading it.
-async fn pump(mut body: Incoming, sender: BodySender, max: u64, over_limit: Arc<AtomicBool>) {
+/// The response to a tenant refused, logged to the audit log with the
+/// peer's address.
+fn refuse_tenant(app: &App, meta: &RequestMeta, refusal: &TenantRefusal) -> Response<ServeBody> {
+    let status = match refusal {
+        TenantRefusal::BadId => StatusCode::BAD_REQUEST,
+        TenantRefusal::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+        TenantRefusal::Forbidden { .. } | TenantRefusal::Mismatch { .. } => StatusCode::FORBIDDEN,
+    };
+    let reason = refusal.reason();
+    tracing::warn!(
+        target: "jsbox::audit",
+        app = &*app.app_name,
+        request_id = meta.request_id.as_str(),
+        tenant = refusal.asked().unwrap_or(""),
+        peer = %meta.peer,
+        operation = "tenant",
+        reason,
+        "tenant refused"
+    );
+    app.metrics.record_rejected(reason, status.as_u16());
+    log_refusal(app, meta, status, reason);
+    error_response(
+        status,
+        reason,
+        &refusal.message(&app.config),
+        &meta.request_id,
+    )
+}
+
+/// The status, reason and message of a body the client sent too slowly.
+fn body_timed_out(timeout: Duration) -> (StatusCode, &'static str, String) {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        "body_timeout",
+        format!(
+            "the request body did not arrive within the {} body timeout",
+            humantime::format_duration(timeout)
+        ),
+    )
+}
+
+/// Asks hyper to close the connection after this response: the request's
+/// body was not read to its end.
+fn close_after(response: &mut Response<ServeBody>) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+}
+
+/// What a streamed request body may take: bytes, and time spent waiting
+/// for the client.
+struct BodyLimits {
+    max: u64,
+    timeout: Duration,
+}
+
+/// Copies a streamed request body into the run's channel, up to
+/// `limits.max` bytes and waiting at most `limits.timeout` in all for the
+/// client (time the handler takes to read does not count): beyond either
+/// the handler's read fails and `cut` says why. Ends when the body does,
+/// or when the run stops reading it; the connection stays busy until then.
+async fn pump(
+    mut body: Incoming,
+    sender: BodySender,
+    limits: BodyLimits,
+    cut: Arc<AtomicU8>,
+    _busy: Busy,
+) {
     let mut received: u64 = 0;
+    let mut waiting_left = limits.timeout;
     loop {
-        match body.frame().await {
+        let waiting_since = Instant::now();
+        let Ok(frame) = tokio::time::timeout(waiting_left, body.frame()).await else {
+            cut.store(BODY_TIMED_OUT, Ordering::Release);
+            return sender.fail(BodyError::Interrupted(body_timed_out(limits.timeout).2));
+        };
+        waiting_left = waiting_left.saturating_sub(waiting_since.elapsed());
+        match frame {
             None => return sender.finish(),
             Some(Ok(frame)) => {
                 // Trailers carry nothing the handler sees.
@@ -221,9 +312,9 @@ async fn pump(mut body: Incoming, sender: BodySender, max: u64, over_limit: Arc<
                     continue;
                 };
                 received += data.len() as u64;
-                if received > max {
-                    over_limit.store(true, Ordering::Release);
-                    return sender.fail(BodyError::TooLarge { limit: max });
+                if received > limits.max {
+                    cut.store(BODY_TOO_LARGE, Ordering::Release);
+                    return sender.fail(BodyError::TooLarge { limit: limits.max });
                 }
                 if sender.send(data.into()).await.is_err() {
                     return;
@@ -323,28 +414,34 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
     if execution.outcome.kind() == OutcomeKind::Overloaded {
         retry_after(&app, &mut response);
     }
+    if status == StatusCode::REQUEST_TIMEOUT {
+        close_after(&mut response);
+    }
     response
 }
 
 /// The status and error body of a run that ended without a response: 413
-/// if the request body went over the limit while the handler read it,
-/// else what the outcome says.
+/// if the request body went over the limit while the handler read it, 408
+/// if it came too slowly, else what the outcome says.
 fn unanswered(
     app: &App,
     meta: &RequestMeta,
     outcome: &Outcome,
 ) -> (StatusCode, &'static str, String) {
-    let over_limit = meta
-        .body_over_limit
+    let cut = meta
+        .body_cut
         .as_ref()
-        .is_some_and(|flag| flag.load(Ordering::Acquire));
-    if over_limit {
+        .map_or(BODY_WHOLE, |cut| cut.load(Ordering::Acquire));
+    if cut == BODY_TOO_LARGE {
         let max = app.config.max_body_bytes;
         return (
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
             format!("the request body is larger than the {max} byte limit"),
         );
+    }
+    if cut == BODY_TIMED_OUT {
+        return body_timed_out(app.config.body_timeout);
     }
     let (status, reason, message) = failure_status(outcome);
     (status, reason, message.to_owned())

@@ -4,23 +4,28 @@
 //! - [`config`]: flags, environment and TOML file, validated at start;
 //! - [`entry`]: what is served, a JS handler or an HTTP plugin component;
 //! - [`server`]: listeners, graceful shutdown;
+//! - [`connection`]: the connection cap and the header and idle timeouts;
 //! - [`handler`]: one request, from headers to response, log line, metrics;
 //! - [`admission`]: sandboxes at once and the bounded queue;
 //! - [`admin`]: `/metrics`, `/healthz`, `/readyz`;
 //! - [`metrics`]: the Prometheus registry;
-//! - [`request_headers`]: request id, trace parent and locale from the headers;
+//! - [`request_headers`]: request id, trace parent, locale and `Host` from
+//!   the headers;
+//! - [`tenancy`]: which tenant a request is, by host or credential;
 //! - [`logging`]: JSON or pretty logs through `tracing`, `console.*` included;
 //! - [`watch`]: `--watch`, reloading the entry when its file changes.
 
 mod admin;
 mod admission;
 mod config;
+mod connection;
 mod entry;
 mod handler;
 mod logging;
 mod metrics;
 mod request_headers;
 mod server;
+mod tenancy;
 mod watch;
 
 use std::process::ExitCode;

@@ -1,6 +1,7 @@
 //! The listeners: accepting connections for the handler and the admin
-//! endpoints until a shutdown signal, then draining in-flight requests for
-//! up to the grace period.
+//! endpoints (each within its connection cap and timeouts, see
+//! [`super::connection`]) until a shutdown signal, then draining in-flight
+//! requests for up to the grace period.
 
 use std::future::Future;
 use std::io;
@@ -15,6 +16,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::admin;
+use super::connection::{BusyBody, Connections};
 use super::handler::{self, App};
 
 /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
@@ -34,21 +36,39 @@ pub async fn run(
         .watch
         .then(|| tokio::spawn(super::watch::watch(app.clone())));
     tokio::pin!(shutdown);
+    let connections = Arc::new(Connections::new(app.config.connections));
     loop {
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = connections.room() => permit,
+        };
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
+                    let local = stream.local_addr().unwrap_or(app.config.listen);
+                    let (stream, state) = connections.track(stream);
                     let app = app.clone();
-                    let service = service_fn(move |request| handler::serve(app.clone(), request));
+                    let requests = state.clone();
+                    let service = service_fn(move |request| {
+                        let busy = requests.begin();
+                        let response = handler::serve(app.clone(), request, peer, local, busy.clone());
+                        async move {
+                            let response = response.await?;
+                            Ok::<_, std::convert::Infallible>(
+                                response.map(|body| BusyBody::new(body, busy)),
+                            )
+                        }
+                    });
                     let connection = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
+                    let connections = connections.clone();
                     tokio::spawn(async move {
                         // A client that goes away mid-request is not an
                         // error worth a log line.
-                        let _ = connection.await;
+                        connections.supervise(connection, state, permit).await;
                     });
                 }
                 Err(error) => accept_failed(&error).await,
@@ -88,17 +108,30 @@ pub async fn run(
 }
 
 async fn admin_loop(app: Arc<App>, ready: Arc<AtomicBool>, listener: TcpListener) {
+    let connections = Arc::new(Connections::new(app.config.connections));
     loop {
+        let permit = connections.room().await;
         match listener.accept().await {
             Ok((stream, _)) => {
+                let (stream, state) = connections.track(stream);
                 let app = app.clone();
                 let ready = ready.clone();
-                let service =
-                    service_fn(move |request| admin::serve(app.clone(), ready.clone(), request));
+                let requests = state.clone();
+                let service = service_fn(move |request| {
+                    let busy = requests.begin();
+                    let response = admin::serve(app.clone(), ready.clone(), request);
+                    async move {
+                        let response = response.await?;
+                        Ok::<_, std::convert::Infallible>(
+                            response.map(|body| BusyBody::new(body, busy)),
+                        )
+                    }
+                });
+                let connection =
+                    http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                let connections = connections.clone();
                 tokio::spawn(async move {
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    connections.supervise(connection, state, permit).await;
                 });
             }
             Err(error) => accept_failed(&error).await,
