@@ -109,6 +109,7 @@ pub use cancel::CancelToken;
 pub use context::{RequestContext, User};
 pub use error::Error;
 pub use grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
+pub use imports::http::{NetProxy, NetProxyError};
 pub use host_functions::{HostCall, HostFunctionError};
 pub use http::{
     BodyClosed, BodyError, BodyReceiver, BodySender, HttpBody, HttpRequest, HttpResponse,
