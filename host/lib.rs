@@ -109,13 +109,13 @@ pub use cancel::CancelToken;
 pub use context::{RequestContext, User};
 pub use error::Error;
 pub use grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
-pub use imports::http::{NetProxy, NetProxyError};
 pub use host_functions::{HostCall, HostFunctionError};
 pub use http::{
     BodyClosed, BodyError, BodyReceiver, BodySender, HttpBody, HttpRequest, HttpResponse,
     Responder, body_channel,
 };
 pub use http_plugin::HttpPlugin;
+pub use imports::http::{NetProxy, NetProxyError};
 pub use limits::Limits;
 pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};
 pub use metrics::RuntimeMetrics;

@@ -56,7 +56,12 @@ fn settled_threads() -> usize {
     last
 }
 
-fn run(runtime: &Runtime, port: u16, source: &str, max_open_fetches: u32) -> (OutcomeKind, Vec<String>) {
+fn run(
+    runtime: &Runtime,
+    port: u16,
+    source: &str,
+    max_open_fetches: u32,
+) -> (OutcomeKind, Vec<String>) {
     let logs = Arc::new(MemorySink::new());
     let execution = runtime.run(
         &Script::module(
@@ -125,7 +130,10 @@ fn a_flood_of_unread_fetches_is_capped_and_holds_no_thread_per_request() {
     );
     // The sampler and the run's one worker; not one thread per request.
     let peak = peak.load(Ordering::Relaxed);
-    assert!(peak <= baseline + 3, "peak {peak} threads, baseline {baseline}");
+    assert!(
+        peak <= baseline + 3,
+        "peak {peak} threads, baseline {baseline}"
+    );
     // Everything the run opened goes with it.
     assert!(
         settled_threads() <= baseline,

@@ -170,10 +170,7 @@ fn an_explicit_proxy_is_asked_for_the_checked_address_only() {
     assert_eq!(proxy.requests(), [connect.clone(), connect.clone()]);
 
     // A name whose address the rules refuse never reaches the proxy.
-    let refused = jsbox(
-        &["run", &net_proxy, "--allow-net=localhost", &script],
-        &[],
-    );
+    let refused = jsbox(&["run", &net_proxy, "--allow-net=localhost", &script], &[]);
     assert_eq!(refused.status.code(), Some(0), "{}", text(&refused.stderr));
     assert_eq!(
         text(&refused.stdout),

@@ -221,12 +221,22 @@ mod tests {
         assert!(ula.contains(ip("fd12::1")));
         assert!(!ula.contains(ip("fe80::1")));
         assert_eq!(ula.to_string(), "[fd00::/8]");
-        assert_eq!(IpRange::single(ip("::ffff:127.0.0.1")).to_string(), "127.0.0.1");
+        assert_eq!(
+            IpRange::single(ip("::ffff:127.0.0.1")).to_string(),
+            "127.0.0.1"
+        );
     }
 
     #[test]
     fn the_local_host_class_is_one() {
-        for local in ["127.0.0.1", "127.9.9.9", "0.0.0.0", "::1", "::", "::ffff:0.0.0.0"] {
+        for local in [
+            "127.0.0.1",
+            "127.9.9.9",
+            "0.0.0.0",
+            "::1",
+            "::",
+            "::ffff:0.0.0.0",
+        ] {
             assert!(is_local_host(ip(local)), "{local}");
         }
         assert!(!is_local_host(ip("10.0.0.1")));

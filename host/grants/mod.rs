@@ -634,16 +634,40 @@ mod tests {
         let denied = grants
             .check_net_address("api.example.com", loopback, 443)
             .unwrap_err();
-        assert!(denied.message.contains("a loopback address"), "{}", denied.message);
-        assert!(denied.message.contains("--no-ssrf-guard"), "{}", denied.message);
+        assert!(
+            denied.message.contains("a loopback address"),
+            "{}",
+            denied.message
+        );
+        assert!(
+            denied.message.contains("--no-ssrf-guard"),
+            "{}",
+            denied.message
+        );
         assert_eq!(denied.permission, "--allow-net=127.0.0.1:443");
         let metadata: IpAddr = "::ffff:169.254.169.254".parse().unwrap();
-        assert!(grants.check_net_address("api.example.com", metadata, 80).is_err());
+        assert!(
+            grants
+                .check_net_address("api.example.com", metadata, 80)
+                .is_err()
+        );
         let inside: IpAddr = "10.1.2.3".parse().unwrap();
-        assert!(grants.check_net_address("api.example.com", inside, 8080).is_ok());
-        assert!(grants.check_net_address("api.example.com", inside, 80).is_err());
+        assert!(
+            grants
+                .check_net_address("api.example.com", inside, 8080)
+                .is_ok()
+        );
+        assert!(
+            grants
+                .check_net_address("api.example.com", inside, 80)
+                .is_err()
+        );
         let public: IpAddr = "93.184.216.34".parse().unwrap();
-        assert!(grants.check_net_address("api.example.com", public, 443).is_ok());
+        assert!(
+            grants
+                .check_net_address("api.example.com", public, 443)
+                .is_ok()
+        );
         // Allow-all is not an address rule: literals are guarded too.
         let all = Grants::builder().allow_net_all().build().unwrap();
         assert!(all.check_net(&NetHost::Address(loopback), 80).is_err());

@@ -186,7 +186,11 @@ fn split_port(text: &str) -> Result<(String, Option<&str>), String> {
             .ok_or("an IPv6 address opened with `[` needs its `]`")?;
         let port = match after {
             "" => None,
-            _ => Some(after.strip_prefix(':').ok_or("expected `:port` after `]`")?),
+            _ => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("expected `:port` after `]`")?,
+            ),
         };
         let host = match inside.split_once('/') {
             Some((ip, prefix)) => format!("[{ip}]/{prefix}"),
@@ -287,7 +291,14 @@ mod tests {
         assert_eq!(rule.to_string(), "host:80");
         assert!(rule.matches(&name("host"), 80));
         assert!(!rule.matches(&name("host"), 8080));
-        for bad in ["host:0x50", "host:", "host:+80", "host:0", "host:65536", "[::1]:x"] {
+        for bad in [
+            "host:0x50",
+            "host:",
+            "host:+80",
+            "host:0",
+            "host:65536",
+            "[::1]:x",
+        ] {
             assert!(HostPattern::parse(bad).is_err(), "{bad}");
         }
     }
@@ -329,7 +340,13 @@ mod tests {
         assert!(!with_port.matches(&address("[fd12::1]"), 80));
         let v4_port = HostPattern::parse("192.168.0.0/16:8080").unwrap();
         assert_eq!(v4_port.to_string(), "192.168.0.0/16:8080");
-        for bad in ["10.1.0.0/8", "10.0.0.0/33", "10.0.0.0/x", "example.com/8", "*.10.0.0.0/8"] {
+        for bad in [
+            "10.1.0.0/8",
+            "10.0.0.0/33",
+            "10.0.0.0/x",
+            "example.com/8",
+            "*.10.0.0.0/8",
+        ] {
             assert!(HostPattern::parse(bad).is_err(), "{bad}");
         }
         let loopback_range = HostPattern::parse("127.0.0.0/8").unwrap();

@@ -39,7 +39,11 @@ const FORBIDDEN_NAMES: [&str; 21] = [
 ];
 
 /// Headers that forbid themselves only when they name a forbidden method.
-const METHOD_OVERRIDES: [&str; 3] = ["x-http-method", "x-http-method-override", "x-method-override"];
+const METHOD_OVERRIDES: [&str; 3] = [
+    "x-http-method",
+    "x-http-method-override",
+    "x-method-override",
+];
 
 /// Methods no request may use (`CONNECT` would open a tunnel through a
 /// proxy; `TRACE` and `TRACK` echo the request back).

@@ -37,8 +37,8 @@ use ureq::unversioned::transport::DefaultConnector;
 use wasmtime::Trap;
 use wasmtime::component::Resource;
 
-pub use self::proxy::{NetProxy, NetProxyError};
 use self::exchange::{Stop, Worker};
+pub use self::proxy::{NetProxy, NetProxyError};
 use self::resolver::{DeniedAddress, GrantedResolver};
 use crate::bindings::jsbox::sandbox::http::{self, Error, Request, Response};
 use crate::grants::{Access, Grants, NetHost};
@@ -255,7 +255,8 @@ impl SandboxState {
     /// script can catch.
     fn network_error(&mut self, error: ureq::Error) -> wasmtime::Result<Result<Response, Error>> {
         if let Some(refused) = DeniedAddress::find(&error) {
-            let target = crate::grants::net_target(&NetHost::Address(refused.address), refused.port);
+            let target =
+                crate::grants::net_target(&NetHost::Address(refused.address), refused.port);
             let denied = refused.denied.clone();
             let message = denied.message.clone();
             // Audited as the denial it is; the decision is already made.

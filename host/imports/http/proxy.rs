@@ -47,7 +47,11 @@ impl NetProxy {
         let protocol = match url.scheme() {
             "http" => ProxyProtocol::Http,
             "https" => ProxyProtocol::Https,
-            other => return Err(invalid(&format!("the scheme '{other}:' is not a CONNECT proxy"))),
+            other => {
+                return Err(invalid(&format!(
+                    "the scheme '{other}:' is not a CONNECT proxy"
+                )));
+            }
         };
         if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("a proxy URL has no path, query or fragment"));
@@ -108,8 +112,16 @@ mod tests {
         assert_eq!(proxy.to_string(), "http://127.0.0.1:3128");
         assert_eq!(proxy.proxy().password(), Some("p@ss"));
         assert!(proxy.proxy().resolve_target());
-        assert_eq!(NetProxy::parse("http://[::1]:8080").unwrap().to_string(), "http://[::1]:8080");
-        for bad in ["socks5://127.0.0.1:1080", "http://host:1/path", "nonsense", "http://"] {
+        assert_eq!(
+            NetProxy::parse("http://[::1]:8080").unwrap().to_string(),
+            "http://[::1]:8080"
+        );
+        for bad in [
+            "socks5://127.0.0.1:1080",
+            "http://host:1/path",
+            "nonsense",
+            "http://",
+        ] {
             assert!(NetProxy::parse(bad).is_err(), "{bad}");
         }
     }

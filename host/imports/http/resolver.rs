@@ -70,7 +70,10 @@ impl Resolver for GrantedResolver {
         // the configuration holds; it is not the script's target, so no
         // rule applies to it. (A target that merely names the same host is
         // a different `Uri` and checked like any other.)
-        if config.proxy().is_some_and(|proxy| std::ptr::eq(proxy.uri(), uri)) {
+        if config
+            .proxy()
+            .is_some_and(|proxy| std::ptr::eq(proxy.uri(), uri))
+        {
             return Ok(addresses);
         }
         let name = uri.host().unwrap_or_default();
