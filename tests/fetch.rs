@@ -523,10 +523,8 @@ fn the_ssrf_guard_refuses_names_and_allow_all_reaching_internal_addresses() {
 fn a_redirect_to_an_allowed_name_of_an_internal_address_is_refused() {
     let port = server().port;
     let ran = run(
-        &format!(
-            "try {{ await fetch(BASE + '/redirect-to?http://localhost:1/hello'); }}
-             catch (e) {{ console.log(e.code, e.message.includes('SSRF guard')); }}"
-        ),
+        "try { await fetch(BASE + '/redirect-to?http://localhost:1/hello'); }
+         catch (e) { console.log(e.code, e.message.includes('SSRF guard')); }",
         Grants::builder()
             .allow_net([format!("127.0.0.1:{port}"), "localhost".to_owned()])
             .build()

@@ -108,8 +108,8 @@ fn proxy_environment_variables_are_ignored() {
     let script = script(
         &dir,
         &[
-            format!("http://localhost:1/hello"),
-            format!("http://127.0.0.1:{port}/hello"),
+            "http://localhost:1/hello".to_owned(),
+            format!("{}/hello", server.base()),
         ],
     );
     let url = proxy.url();
