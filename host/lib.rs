@@ -116,6 +116,7 @@ pub use http::{
     Responder, body_channel,
 };
 pub use http_plugin::HttpPlugin;
+pub use imports::http::{NetProxy, NetProxyError};
 pub use limits::Limits;
 pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};
 pub use metrics::RuntimeMetrics;

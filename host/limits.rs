@@ -26,17 +26,24 @@ pub struct Limits {
     /// [`host_call_limit`](crate::Outcome::HostCallLimit). Compiling a
     /// script on a bytecode-cache miss has a budget of its own, as for fuel.
     pub max_host_calls: Option<u64>,
+    /// Cap on the `fetch` response bodies one run holds open at once (each
+    /// holds a socket and buffers on the host, outside the memory cap). A
+    /// body counts from its response's arrival until it is read to the end
+    /// or cancelled; the `fetch` past the cap rejects with a `TypeError`
+    /// naming this limit.
+    pub max_open_fetches: u32,
 }
 
 impl Limits {
     /// The defaults: 5 s, no fuel budget, 128 MiB of memory, 1 MiB of
-    /// output, no cap on host calls.
+    /// output, no cap on host calls, 32 open `fetch` bodies.
     pub const DEFAULT: Limits = Limits {
         timeout: Duration::from_secs(5),
         fuel: None,
         memory_bytes: 128 << 20,
         max_output_bytes: 1 << 20,
         max_host_calls: None,
+        max_open_fetches: 32,
     };
 
     /// Sets [`Limits::timeout`].
@@ -88,6 +95,12 @@ impl Limits {
     /// Sets [`Limits::max_output_bytes`].
     pub fn with_max_output_bytes(mut self, bytes: u64) -> Self {
         self.max_output_bytes = bytes;
+        self
+    }
+
+    /// Sets [`Limits::max_open_fetches`].
+    pub fn with_max_open_fetches(mut self, bodies: u32) -> Self {
+        self.max_open_fetches = bodies;
         self
     }
 

@@ -341,6 +341,7 @@ impl Run<'_> {
             self.cancel.clone(),
         );
         state.max_host_calls = self.limits.max_host_calls;
+        state.max_open_fetches = self.limits.max_open_fetches;
         state.host_functions = self.host_functions.clone();
         state
     }

@@ -20,6 +20,7 @@ use crate::engine::EpochTicker;
 use crate::grants::HostPaths;
 use crate::host_functions::{HostFunctions, RunHostFunctions};
 use crate::http_plugin::{self, HttpPlugin};
+use crate::imports::http::NetProxy;
 use crate::log::{DiscardSink, LogSink};
 use crate::metrics::{Counters, RuntimeMetrics};
 use crate::plugin::{self, Plugin, PluginError};
@@ -95,6 +96,11 @@ pub struct RunOptions {
     /// [`grants`](Self::grants) allows. Default: none; the CLI passes its
     /// own process's.
     pub env: BTreeMap<String, String>,
+    /// The HTTP `CONNECT` proxy every `fetch` goes through. Default: none,
+    /// so `fetch` connects directly; proxy environment variables are
+    /// never read. Through the proxy the target is still resolved and
+    /// checked here, and the tunnel asked for the checked address.
+    pub net_proxy: Option<NetProxy>,
 }
 
 impl Default for RunOptions {
@@ -108,11 +114,18 @@ impl Default for RunOptions {
             grants: Grants::default(),
             audit_sink: Arc::new(DiscardAuditSink),
             env: BTreeMap::new(),
+            net_proxy: None,
         }
     }
 }
 
 impl RunOptions {
+    /// Sends every `fetch` through `proxy`; see [`RunOptions::net_proxy`].
+    pub fn with_net_proxy(mut self, proxy: NetProxy) -> Self {
+        self.net_proxy = Some(proxy);
+        self
+    }
+
     /// Sets the request context.
     pub fn with_context(mut self, context: RequestContext) -> Self {
         self.context = context;
@@ -360,6 +373,7 @@ impl Runtime {
             grants,
             audit_sink,
             env,
+            net_proxy,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -395,6 +409,7 @@ impl Runtime {
                 grants: Arc::new(grants.with_host_paths(Arc::clone(&self.inner.host_paths))),
                 audit_sink,
                 env: Arc::new(env),
+                net_proxy,
             },
             cancel: cancel.unwrap_or_default(),
         };

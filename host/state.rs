@@ -18,6 +18,7 @@ use crate::bindings::jsbox::sandbox::types;
 use crate::cancel::CancelToken;
 use crate::grants::Grants;
 use crate::host_functions::RunHostFunctions;
+use crate::imports::http::{NetProxy, NetSession};
 use crate::limiter::MemoryLimiter;
 use crate::log::LogSink;
 use crate::random_watch::{self, RandomWatch};
@@ -34,6 +35,8 @@ pub struct Capabilities {
     pub audit_sink: Arc<dyn AuditSink>,
     /// The variables the env grant filters.
     pub env: Arc<BTreeMap<String, String>>,
+    /// The proxy every `fetch` goes through, if the operator named one.
+    pub net_proxy: Option<NetProxy>,
 }
 
 impl Capabilities {
@@ -44,6 +47,7 @@ impl Capabilities {
             grants: Arc::new(Grants::default()),
             audit_sink: Arc::new(DiscardAuditSink),
             env: Arc::new(BTreeMap::new()),
+            net_proxy: None,
         }
     }
 }
@@ -76,8 +80,13 @@ pub struct SandboxState {
     pub grants: Arc<Grants>,
     pub audit_sink: Arc<dyn AuditSink>,
     pub env: Arc<BTreeMap<String, String>>,
-    /// The HTTP client, made on the first request.
-    pub http_agent: Option<ureq::Agent>,
+    /// The HTTP client, made on the first request; dropping it closes
+    /// every connection the run opened.
+    pub http: Option<NetSession>,
+    /// The operator's proxy for `fetch`, if any.
+    pub net_proxy: Option<NetProxy>,
+    /// The most response bodies the run may hold open at once.
+    pub max_open_fetches: u32,
     /// Where a handler run's response goes; taken by the first response.
     pub responder: Option<Responder>,
     /// Whether the guest has sent its response.
@@ -121,7 +130,9 @@ impl SandboxState {
             grants: capabilities.grants,
             audit_sink: capabilities.audit_sink,
             env: capabilities.env,
-            http_agent: None,
+            http: None,
+            net_proxy: capabilities.net_proxy,
+            max_open_fetches: crate::Limits::DEFAULT.max_open_fetches,
             max_host_calls: None,
             host_functions: RunHostFunctions::default(),
             responder: None,

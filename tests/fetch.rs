@@ -38,6 +38,19 @@ fn run(source: &str, grants: Grants, timeout: Duration) -> Ran {
 
 /// [`run`], cancelled through `cancel`.
 fn run_with(source: &str, grants: Grants, timeout: Duration, cancel: CancelToken) -> Ran {
+    let limits = Limits {
+        timeout,
+        ..Limits::default()
+    };
+    run_full(source, grants, limits, cancel)
+}
+
+/// [`run`] with `limits` and the loopback grant.
+fn run_limited(source: &str, limits: Limits) -> Ran {
+    run_full(source, loopback(), limits, CancelToken::new())
+}
+
+fn run_full(source: &str, grants: Grants, limits: Limits, cancel: CancelToken) -> Ran {
     let logs = Arc::new(MemorySink::new());
     let audit = Arc::new(MemoryAuditSink::new());
     let source = format!("const BASE = '{}';\n{source}", server().base());
@@ -48,10 +61,7 @@ fn run_with(source: &str, grants: Grants, timeout: Duration, cancel: CancelToken
             .with_audit_sink(audit.clone())
             .with_grants(grants)
             .with_cancel_token(cancel)
-            .with_limits(Limits {
-                timeout,
-                ..Limits::default()
-            }),
+            .with_limits(limits),
     );
     if let jsbox::Outcome::UncaughtException(error) = &execution.outcome {
         eprintln!("uncaught: {error}");
@@ -348,4 +358,214 @@ fn a_name_that_resolves_to_a_denied_address_is_refused() {
         "{events:?}"
     );
     assert_eq!(ran.permissions_denied, 1);
+}
+
+#[test]
+fn forbidden_request_headers_never_reach_the_server() {
+    let port = server().port;
+    let ran = run(
+        "const r = await fetch(BASE + '/headers', { headers: {
+           Host: 'internal.example', 'Transfer-Encoding': 'chunked', 'Content-Length': '99',
+           Connection: 'upgrade', Upgrade: 'h2c', 'Sec-Fetch-Site': 'none',
+           'Proxy-Authorization': 'Basic eDp5', 'X-HTTP-Method-Override': 'TRACE',
+           Cookie: 'a=b', 'X-Test': 'kept',
+         } });
+         console.log(await r.text());",
+        loopback(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    let seen = ran.logs.join("");
+    assert!(
+        seen.contains(&format!("host: 127.0.0.1:{port}\n")),
+        "{seen}"
+    );
+    assert!(seen.contains("x-test: kept\n"), "{seen}");
+    assert!(!seen.contains("internal.example"), "{seen}");
+    for forbidden in [
+        "transfer-encoding",
+        "upgrade",
+        "sec-fetch-site",
+        "proxy-authorization",
+        "x-http-method-override",
+        "cookie",
+        "content-length: 99",
+        "connection: upgrade",
+    ] {
+        assert!(!seen.contains(forbidden), "{forbidden} in {seen}");
+    }
+}
+
+/// Allows every host with the SSRF guard off, as the deny rules alone are
+/// under test.
+fn everything_but(denied: &[&str]) -> Grants {
+    Grants::builder()
+        .allow_net_all()
+        .ssrf_guard(false)
+        .deny_net(denied.iter().copied())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn every_spelling_of_a_denied_loopback_address_is_refused() {
+    let port = server().port;
+    let spellings = [
+        "0.0.0.0",
+        "[::]",
+        "[::ffff:0.0.0.0]",
+        "[::1]",
+        "127.1",
+        "2130706433",
+        "0x7f.1",
+        "[::ffff:127.0.0.1]",
+        "127.0.0.1",
+        "LOCALHOST",
+    ];
+    let urls: Vec<String> = spellings
+        .iter()
+        .map(|host| format!("'http://{host}:{port}/hello'"))
+        .collect();
+    let ran = run(
+        &format!(
+            "for (const url of [{}]) {{
+               try {{ await fetch(url); console.log('reached', url); }}
+               catch (e) {{ console.log(e.code ?? e.message); }}
+             }}",
+            urls.join(", ")
+        ),
+        everything_but(&["127.0.0.1"]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, vec!["ERR_ACCESS_DENIED"; spellings.len()]);
+    // A name rule, with its trailing dot and case, is one name too.
+    let ran = run(
+        &format!(
+            "try {{ await fetch('http://LocalHost.:{port}/hello'); }}
+             catch (e) {{ console.log(e.code, e.message); }}"
+        ),
+        everything_but(&["localhost"]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        ran.logs,
+        [format!(
+            "ERR_ACCESS_DENIED Requires net access to \"localhost:{port}\", which \
+             --deny-net=localhost forbids"
+        )]
+    );
+}
+
+#[test]
+fn cidr_rules_allow_and_deny_ranges() {
+    let port = server().port;
+    let source = "try { const r = await fetch(BASE + '/hello'); console.log(await r.text()); }
+                  catch (e) { console.log(e.code); }";
+    let range = |rule: &str| Grants::builder().allow_net([rule]).build().unwrap();
+    assert_eq!(
+        run(
+            source,
+            range(&format!("127.0.0.0/8:{port}")),
+            Duration::from_secs(10)
+        )
+        .logs,
+        ["hello"]
+    );
+    assert_eq!(
+        run(source, range("127.0.0.0/8:1"), Duration::from_secs(10)).logs,
+        ["ERR_ACCESS_DENIED"]
+    );
+    assert_eq!(
+        run(source, everything_but(&["[::/0]"]), Duration::from_secs(10)).logs,
+        ["ERR_ACCESS_DENIED"]
+    );
+}
+
+#[test]
+fn the_ssrf_guard_refuses_names_and_allow_all_reaching_internal_addresses() {
+    let port = server().port;
+    let source = format!(
+        "for (const url of ['http://localhost:{port}/hello', BASE + '/hello']) {{
+           try {{ const r = await fetch(url); console.log(await r.text()); }}
+           catch (e) {{ console.log(e.code, e.message.includes('SSRF guard')); }}
+         }}"
+    );
+    // A name rule is not an address rule; neither is allow-all.
+    let by_name = Grants::builder()
+        .allow_net(["localhost", &format!("127.0.0.1:{port}")])
+        .build()
+        .unwrap();
+    let ran = run(&source, by_name, Duration::from_secs(10));
+    assert_eq!(ran.logs[1], "hello", "{:?}", ran.logs);
+    let all = Grants::builder().allow_net_all().build().unwrap();
+    let ran = run(&source, all, Duration::from_secs(10));
+    assert_eq!(
+        ran.logs,
+        ["ERR_ACCESS_DENIED true", "ERR_ACCESS_DENIED true"],
+        "{:?}",
+        ran.logs
+    );
+    let names_only = Grants::builder().allow_net(["localhost"]).build().unwrap();
+    let ran = run(&source, names_only, Duration::from_secs(10));
+    assert_eq!(ran.logs[0], "ERR_ACCESS_DENIED true", "{:?}", ran.logs);
+    // Off, the same grants reach the server.
+    let off = Grants::builder()
+        .allow_net_all()
+        .ssrf_guard(false)
+        .build()
+        .unwrap();
+    let ran = run(&source, off, Duration::from_secs(10));
+    assert_eq!(ran.logs[1], "hello", "{:?}", ran.logs);
+}
+
+#[test]
+fn a_redirect_to_an_allowed_name_of_an_internal_address_is_refused() {
+    let port = server().port;
+    let ran = run(
+        "try { await fetch(BASE + '/redirect-to?http://localhost:1/hello'); }
+         catch (e) { console.log(e.code, e.message.includes('SSRF guard')); }",
+        Grants::builder()
+            .allow_net([format!("127.0.0.1:{port}"), "localhost".to_owned()])
+            .build()
+            .unwrap(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["ERR_ACCESS_DENIED true"]);
+    let decisions: Vec<_> = ran
+        .audit
+        .events()
+        .iter()
+        .map(|e| (e.target.clone(), e.decision))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            (format!("127.0.0.1:{port}"), Decision::Allowed),
+            ("localhost:1".to_owned(), Decision::Allowed),
+            ("127.0.0.1:1".to_owned(), Decision::Denied),
+        ]
+    );
+}
+
+#[test]
+fn open_response_bodies_are_capped() {
+    let ran = run_limited(
+        "let open = 0;
+         const kept = [];
+         try {
+           for (let i = 0; i < 10; i++) { kept.push(await fetch(BASE + '/hello')); open++; }
+         } catch (e) { console.log(open, e.name, e.message.includes('--max-open-fetches')); }
+         await kept[0].text();
+         const again = await fetch(BASE + '/hello');
+         console.log(await again.text());",
+        Limits {
+            timeout: Duration::from_secs(10),
+            max_open_fetches: 4,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["4 TypeError true", "hello"]);
 }

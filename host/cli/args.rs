@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use jsbox::RequestContext;
+use jsbox::{NetProxy, RequestContext};
 
 /// Parses a positive duration such as `50ms` or `5s`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -54,6 +54,11 @@ pub fn parse_fuel(text: &str) -> Result<u64, String> {
             "invalid fuel '{text}'; expected a positive integer such as 1000000"
         )),
     }
+}
+
+/// Parses `--net-proxy`: an HTTP CONNECT proxy URL.
+pub fn parse_net_proxy(text: &str) -> Result<NetProxy, String> {
+    NetProxy::parse(text).map_err(|e| e.to_string())
 }
 
 /// Parses `--context`: inline JSON, or `@path` to read JSON from a file.

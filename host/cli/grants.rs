@@ -52,6 +52,18 @@ pub struct GrantArgs {
     #[arg(long, value_name = "NAMES", num_args = 0..=1, require_equals = true, value_delimiter = ',')]
     deny_env: Option<Vec<String>>,
 
+    /// Turn the SSRF guard off. By default a connection to a loopback,
+    /// private, link-local, CGNAT, unspecified, multicast or reserved
+    /// address (a name resolving there, or such an address under a bare
+    /// `--allow-net`) needs an allow rule naming that address or a range
+    /// holding it: `--allow-net=127.0.0.1:3000`, `--allow-net=10.0.0.0/8`.
+    #[arg(long, overrides_with = "ssrf_guard")]
+    no_ssrf_guard: bool,
+
+    /// Keep the SSRF guard on (the default; overrides --no-ssrf-guard).
+    #[arg(long, overrides_with = "no_ssrf_guard")]
+    ssrf_guard: bool,
+
     /// Write an audit event (JSON, one per line) for every allowed or
     /// denied file, net and env access to FILE (appended), or to stderr
     /// with `-`.
@@ -78,7 +90,7 @@ fn apply(
 impl GrantArgs {
     /// The grants the flags describe.
     pub fn grants(&self) -> Result<Grants, GrantError> {
-        let mut builder = Grants::builder();
+        let mut builder = Grants::builder().ssrf_guard(!self.no_ssrf_guard);
         if self.allow_all {
             builder = builder
                 .allow_read_all()

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use clap::Args;
 use jsbox::{
-    ComponentSource, Execution, Limits, Outcome, RequestContext, RunOptions, Runtime,
+    ComponentSource, Execution, Limits, NetProxy, Outcome, RequestContext, RunOptions, Runtime,
     RuntimeBuilder, Script, SourceKind, StdioSink,
 };
 use serde::Serialize;
 
-use super::args::{parse_context, parse_duration, parse_fuel, parse_size};
+use super::args::{parse_context, parse_duration, parse_fuel, parse_net_proxy, parse_size};
 use super::exit;
 use super::grants::GrantArgs;
 
@@ -60,6 +60,21 @@ pub struct RunArgs {
     /// Default: no cap.
     #[arg(long, value_name = "N")]
     max_host_calls: Option<u64>,
+
+    /// Cap on the `fetch` response bodies open at once (each holds a
+    /// socket on the host); the fetch past it rejects with a TypeError.
+    /// Read bodies to the end or cancel them to free their place.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_open_fetches,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_open_fetches: u32,
+
+    /// Send every `fetch` through this HTTP CONNECT proxy
+    /// (`http://[user:password@]host:port`). The target is still resolved
+    /// here and its addresses checked against the rules; the proxy is asked
+    /// for the checked address. Without it `fetch` connects directly:
+    /// HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY are ignored.
+    #[arg(long, value_name = "URL", value_parser = parse_net_proxy)]
+    net_proxy: Option<NetProxy>,
 
     /// The request context JS sees as `context`: JSON, or `@file` to read
     /// JSON from a file. Example: '{"tenantId":"t1","user":{"id":"u1"}}'.
@@ -137,6 +152,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             memory_bytes: args.memory,
             max_output_bytes: args.max_output,
             max_host_calls: args.max_host_calls,
+            max_open_fetches: args.max_open_fetches,
         })
         .with_log_sink(Arc::new(StdioSink))
         .with_grants(grants)
@@ -144,6 +160,9 @@ pub fn run(args: RunArgs) -> ExitCode {
         .with_env(std::env::vars());
     if let Some(sink) = audit_sink {
         options = options.with_audit_sink(sink);
+    }
+    if let Some(proxy) = args.net_proxy {
+        options = options.with_net_proxy(proxy);
     }
     if let ComponentSource::Compiled {
         save_error: Some(error),

@@ -6,10 +6,20 @@
 //! `--allow-*`/`--deny-*` flags onto it) and given to a run through
 //! [`RunOptions::grants`](crate::RunOptions). The default grants nothing.
 //! Deny rules win over allow rules. Paths are compared in their canonical
-//! form (`path.rs`), hosts by name or address and port (`net.rs`),
-//! variables by name or `PREFIX*` pattern. jsbox's own state (`host.rs`)
-//! is refused before any rule.
+//! form (`path.rs`), hosts by name or address and port (`net.rs`, with
+//! addresses compared as addresses in `address.rs`), variables by name or
+//! `PREFIX*` pattern. jsbox's own state (`host.rs`) is refused before any
+//! rule.
+//!
+//! The **SSRF guard** (on unless [`GrantsBuilder::ssrf_guard`] turns it
+//! off) keeps a script from reaching the machine's own or its network's
+//! internal services through a name or an allow-all grant: a connection
+//! to a loopback, unspecified, private, link-local, CGNAT, multicast or
+//! reserved address (`address::special_class`) needs an allow rule naming
+//! that address or a range holding it; a name rule or the bare
+//! `--allow-net` is not enough.
 
+mod address;
 mod host;
 mod net;
 mod path;
@@ -23,6 +33,7 @@ use serde::Serialize;
 
 pub(crate) use host::HostPaths;
 pub use net::HostPattern;
+pub(crate) use net::NetHost;
 pub(crate) use net::target as net_target;
 pub(crate) use path::resolve;
 
@@ -73,10 +84,12 @@ pub enum GrantError {
         /// Why it could not be resolved.
         source: std::io::Error,
     },
-    /// A net rule is not `host`, `host:port`, `*.domain` or an IP address.
+    /// A net rule is not `host`, `host:port`, `*.domain`, an IP address or
+    /// a CIDR range.
     #[error(
         "invalid net rule '{rule}': {reason}; expected a host name, `*.example.com`, an IP \
-         address, optionally with `:port`"
+         address or a CIDR range (`10.0.0.0/8`, `fd00::/8`), optionally with `:port` \
+         (`[fd00::/8]:443` for IPv6)"
     )]
     Host {
         /// The rule as given.
@@ -163,7 +176,7 @@ impl fmt::Display for NamePattern {
 }
 
 /// A run's permissions. The default allows nothing; see the module doc.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Grants {
     read: Rules<PathBuf>,
     write: Rules<PathBuf>,
@@ -171,6 +184,8 @@ pub struct Grants {
     env: Rules<NamePattern>,
     host_module: Rules<NamePattern>,
     host_paths: OwnPaths,
+    /// Whether special addresses need an allow rule of their own.
+    ssrf_guard: bool,
 }
 
 /// The host-owned paths these grants refuse: this process's own, until the
@@ -182,6 +197,20 @@ impl Default for OwnPaths {
     fn default() -> Self {
         static PROCESS: LazyLock<Arc<HostPaths>> = LazyLock::new(|| Arc::new(HostPaths::process()));
         OwnPaths(Arc::clone(&PROCESS))
+    }
+}
+
+impl Default for Grants {
+    fn default() -> Self {
+        Grants {
+            read: Rules::default(),
+            write: Rules::default(),
+            net: Rules::default(),
+            env: Rules::default(),
+            host_module: Rules::default(),
+            host_paths: OwnPaths::default(),
+            ssrf_guard: true,
+        }
     }
 }
 
@@ -210,7 +239,8 @@ impl Grants {
         GrantsBuilder::default()
     }
 
-    /// Everything allowed, nothing denied (`--allow-all`).
+    /// Everything allowed, nothing denied, the SSRF guard off: for fully
+    /// trusted code.
     pub fn all() -> Grants {
         Grants {
             read: everything(),
@@ -219,7 +249,13 @@ impl Grants {
             env: everything(),
             host_module: everything(),
             host_paths: OwnPaths::default(),
+            ssrf_guard: false,
         }
+    }
+
+    /// Whether the SSRF guard is on (see the module doc).
+    pub fn ssrf_guard(&self) -> bool {
+        self.ssrf_guard
     }
 
     /// These grants, refusing `host_paths` (a runtime's own state) too.
@@ -310,16 +346,16 @@ impl Grants {
         })
     }
 
-    /// Decides a request to `host` (lowercase name, or IP address; IPv6
-    /// without brackets) on `port`.
-    pub(crate) fn check_net(&self, host: &str, port: u16) -> Result<Allowed, Denied> {
+    /// Decides a request to `host` on `port`, before any name is resolved:
+    /// deny rules, then allow rules, then for an address the SSRF guard.
+    pub(crate) fn check_net(&self, host: &NetHost, port: u16) -> Result<Allowed, Denied> {
         let target = net::target(host, port);
         let rules = &self.net;
         let denied_by = match &rules.deny {
             Scope::Everything => Some(String::new()),
             Scope::Only(patterns) => patterns
                 .iter()
-                .find(|p| p.matches(host, port))
+                .find(|p| p.denies(host, port))
                 .map(ToString::to_string),
         };
         if let Some(rule) = denied_by {
@@ -332,53 +368,83 @@ impl Grants {
                 .find(|p| p.matches(host, port))
                 .map(ToString::to_string),
         };
-        match rule {
-            Some(rule) => Ok(Allowed {
-                rule: flag("allow", Access::Net, &rule),
-                root: None,
-            }),
-            None => Err(requires(Access::Net, &target)),
+        let Some(rule) = rule else {
+            return Err(requires(Access::Net, &target));
+        };
+        if let NetHost::Address(ip) = host {
+            self.guard(*ip, port, &target, None)?;
         }
+        Ok(Allowed {
+            rule: flag("allow", Access::Net, &rule),
+            root: None,
+        })
     }
 
-    /// Decides connecting to `address`, one of the addresses an allowed host
-    /// name resolved to. Only the deny rules apply (the name itself was
-    /// allowed): they are what stops a name that resolves to a denied
-    /// address, such as a cloud metadata endpoint, from reaching it. An
-    /// IPv4-mapped IPv6 address is judged as the IPv4 address it carries.
+    /// Decides connecting to `address`, one of the addresses the allowed
+    /// host `name` resolved to: the deny rules (so a name pointing at a
+    /// denied address, such as a cloud metadata endpoint, does not reach
+    /// it), then the SSRF guard.
     pub(crate) fn check_net_address(
         &self,
         name: &str,
         address: IpAddr,
         port: u16,
     ) -> Result<(), Denied> {
-        let address = match address {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
-            v4 => v4,
-        };
-        let host = address.to_string();
+        let ip = address::canonical(address);
+        let host = NetHost::Address(ip);
+        let target = net::target(&host, port);
         let denied_by = match &self.net.deny {
             Scope::Everything => Some(String::new()),
             Scope::Only(patterns) => patterns
                 .iter()
-                .find(|p| p.matches(&host, port))
+                .find(|p| p.denies(&host, port))
                 .map(ToString::to_string),
         };
-        match denied_by {
-            None => Ok(()),
-            Some(rule) => {
-                let target = net::target(&host, port);
-                Err(Denied {
-                    message: format!(
-                        "Requires {} access to \"{target}\" (what \"{name}\" resolves to), which \
-                         {} forbids",
-                        Access::Net,
-                        flag("deny", Access::Net, &rule)
-                    ),
-                    permission: flag("allow", Access::Net, &target),
-                })
-            }
+        if let Some(rule) = denied_by {
+            return Err(Denied {
+                message: format!(
+                    "Requires {} access to \"{target}\" (what \"{name}\" resolves to), which \
+                     {} forbids",
+                    Access::Net,
+                    flag("deny", Access::Net, &rule)
+                ),
+                permission: flag("allow", Access::Net, &target),
+            });
         }
+        self.guard(ip, port, &target, Some(name))
+    }
+
+    /// The SSRF guard: a special address needs an allow rule that names it
+    /// or a range holding it.
+    fn guard(&self, ip: IpAddr, port: u16, target: &str, name: Option<&str>) -> Result<(), Denied> {
+        if !self.ssrf_guard {
+            return Ok(());
+        }
+        let Some(class) = address::special_class(ip) else {
+            return Ok(());
+        };
+        let host = NetHost::Address(ip);
+        let explicitly_allowed = match &self.net.allow {
+            Scope::Everything => false,
+            Scope::Only(patterns) => patterns.iter().any(|p| p.matches(&host, port)),
+        };
+        if explicitly_allowed {
+            return Ok(());
+        }
+        let permission = flag("allow", Access::Net, target);
+        let what = match name {
+            Some(name) => format!("\"{target}\" (what \"{name}\" resolves to)"),
+            None => format!("\"{target}\""),
+        };
+        Err(Denied {
+            message: format!(
+                "Requires {} access to {what}, a {class} address, which the SSRF guard refuses \
+                 unless an allow rule names it: run again with {permission} (or a range \
+                 holding it), or turn the guard off with --no-ssrf-guard",
+                Access::Net
+            ),
+            permission,
+        })
     }
 
     /// Decides reading the environment variable `name`.
@@ -469,13 +535,27 @@ fn host_owned(access: Access, target: &str, what: &str) -> Denied {
 /// rules; the `*_all` forms cover everything of that kind (the bare
 /// `--allow-read` flag). Rules are checked when [`build`](Self::build)
 /// resolves them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct GrantsBuilder {
     read: Rules<String>,
     write: Rules<String>,
     net: Rules<String>,
     env: Rules<String>,
     host_module: Rules<String>,
+    ssrf_guard: bool,
+}
+
+impl Default for GrantsBuilder {
+    fn default() -> Self {
+        GrantsBuilder {
+            read: Rules::default(),
+            write: Rules::default(),
+            net: Rules::default(),
+            env: Rules::default(),
+            host_module: Rules::default(),
+            ssrf_guard: true,
+        }
+    }
 }
 
 macro_rules! rule_methods {
@@ -526,7 +606,7 @@ impl GrantsBuilder {
     rule_methods!(
         net,
         "requests to these hosts (`example.com`, `example.com:8080`, `*.example.com`, \
-         `127.0.0.1`, `[::1]:3000`)",
+         `127.0.0.1`, `[::1]:3000`, `10.0.0.0/8`, `[fd00::/8]:443`)",
         allow_net,
         allow_net_all,
         deny_net,
@@ -549,6 +629,15 @@ impl GrantsBuilder {
         deny_host_module_all
     );
 
+    /// Turns the SSRF guard on (the default) or off: with it, a connection
+    /// to a loopback, private, link-local, CGNAT, unspecified, multicast or
+    /// reserved address needs an allow rule naming that address or a range
+    /// holding it (see the [module doc](self)).
+    pub fn ssrf_guard(mut self, on: bool) -> Self {
+        self.ssrf_guard = on;
+        self
+    }
+
     /// Checks and resolves the rules. Relative paths are taken from the
     /// process's working directory; every path is resolved like the paths a
     /// script uses (`..` and symbolic links), so a rule for a link grants
@@ -563,6 +652,7 @@ impl GrantsBuilder {
                 NamePattern::parse(&rule).map_err(|_| GrantError::HostModuleName(rule))
             })?,
             host_paths: OwnPaths::default(),
+            ssrf_guard: self.ssrf_guard,
         })
     }
 }
@@ -602,6 +692,69 @@ fn resolve_rule(rule: String) -> Result<PathBuf, GrantError> {
 mod tests {
     use super::*;
 
+    fn name(text: &str) -> NetHost {
+        NetHost::Name(text.to_owned())
+    }
+
+    #[test]
+    fn the_ssrf_guard_needs_an_address_rule_for_special_addresses() {
+        let grants = Grants::builder()
+            .allow_net(["api.example.com", "10.1.0.0/16:8080"])
+            .build()
+            .unwrap();
+        assert!(grants.ssrf_guard());
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let denied = grants
+            .check_net_address("api.example.com", loopback, 443)
+            .unwrap_err();
+        assert!(
+            denied.message.contains("a loopback address"),
+            "{}",
+            denied.message
+        );
+        assert!(
+            denied.message.contains("--no-ssrf-guard"),
+            "{}",
+            denied.message
+        );
+        assert_eq!(denied.permission, "--allow-net=127.0.0.1:443");
+        let metadata: IpAddr = "::ffff:169.254.169.254".parse().unwrap();
+        assert!(
+            grants
+                .check_net_address("api.example.com", metadata, 80)
+                .is_err()
+        );
+        let inside: IpAddr = "10.1.2.3".parse().unwrap();
+        assert!(
+            grants
+                .check_net_address("api.example.com", inside, 8080)
+                .is_ok()
+        );
+        assert!(
+            grants
+                .check_net_address("api.example.com", inside, 80)
+                .is_err()
+        );
+        let public: IpAddr = "93.184.216.34".parse().unwrap();
+        assert!(
+            grants
+                .check_net_address("api.example.com", public, 443)
+                .is_ok()
+        );
+        // Allow-all is not an address rule: literals are guarded too.
+        let all = Grants::builder().allow_net_all().build().unwrap();
+        assert!(all.check_net(&NetHost::Address(loopback), 80).is_err());
+        assert!(all.check_net(&NetHost::Address(public), 80).is_ok());
+        let off = Grants::builder()
+            .allow_net_all()
+            .ssrf_guard(false)
+            .build()
+            .unwrap();
+        assert!(off.check_net(&NetHost::Address(loopback), 80).is_ok());
+        assert!(off.check_net_address("x", loopback, 80).is_ok());
+        assert!(!Grants::all().ssrf_guard());
+    }
+
     #[test]
     fn nothing_is_allowed_by_default() {
         let grants = Grants::default();
@@ -612,7 +765,7 @@ mod tests {
             denied.message,
             "Requires read access to \"/etc/passwd\", run again with --allow-read=/etc/passwd"
         );
-        assert!(grants.check_net("example.com", 443).is_err());
+        assert!(grants.check_net(&name("example.com"), 443).is_err());
         assert!(grants.check_env("HOME").is_err());
     }
 
@@ -643,9 +796,9 @@ mod tests {
         assert!(grants.check_path(Access::Write, Path::new("/tmp")).is_err());
         assert!(grants.check_env("PATH").is_ok());
         assert!(grants.check_env("SECRET_KEY").is_err());
-        assert!(grants.check_net("api.example.com", 443).is_ok());
-        assert!(grants.check_net("admin.example.com", 443).is_err());
-        assert!(grants.check_net("example.com", 443).is_err());
+        assert!(grants.check_net(&name("api.example.com"), 443).is_ok());
+        assert!(grants.check_net(&name("admin.example.com"), 443).is_err());
+        assert!(grants.check_net(&name("example.com"), 443).is_err());
     }
 
     #[test]

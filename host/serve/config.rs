@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use jsbox::{Grants, Limits, SourceKind};
+use jsbox::{Grants, Limits, NetProxy, SourceKind};
 use serde::Deserialize;
 
 use super::connection::ConnectionLimits;
 use super::entry::EntryFile;
 use super::tenancy::{Tenancy, TenantToken, add_hosts};
-use crate::cli::args::{parse_duration, parse_fuel, parse_size};
+use crate::cli::args::{parse_duration, parse_fuel, parse_net_proxy, parse_size};
 
 /// How log lines are written to stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -162,6 +162,24 @@ pub struct ServeArgs {
     /// between keep-alive requests) before it is closed [default: 30s].
     #[arg(long, env = "JSBOX_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
     idle_timeout: Option<Duration>,
+
+    /// Send every `fetch` through this HTTP CONNECT proxy; targets are
+    /// still resolved and checked here (see `jsbox run --help`). Without
+    /// it, proxy environment variables are ignored.
+    #[arg(long, env = "JSBOX_NET_PROXY", value_name = "URL", value_parser = parse_net_proxy)]
+    net_proxy: Option<NetProxy>,
+
+    /// Turn the SSRF guard off (config `ssrf_guard = false`): names and
+    /// `allow_net = true` may then reach loopback, private and link-local
+    /// addresses without an allow rule naming them.
+    #[arg(long)]
+    no_ssrf_guard: bool,
+
+    /// Cap on the `fetch` response bodies one request's run holds open
+    /// [default: 32].
+    #[arg(long, env = "JSBOX_MAX_OPEN_FETCHES", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_open_fetches: Option<u32>,
 }
 
 /// The TOML file. Every key is optional; see [`ServeArgs`] for meanings.
@@ -189,6 +207,9 @@ struct FileConfig {
     header_timeout: Option<String>,
     body_timeout: Option<String>,
     idle_timeout: Option<String>,
+
+    net_proxy: Option<String>,
+    ssrf_guard: Option<bool>,
     #[serde(default)]
     limits: FileLimits,
     #[serde(default)]
@@ -231,6 +252,7 @@ struct FileLimits {
     memory: Option<String>,
     cpu: Option<String>,
     fuel: Option<u64>,
+    max_open_fetches: Option<u32>,
 }
 
 /// `[tenants.<id>]`: what differs for one tenant.
@@ -283,6 +305,8 @@ pub struct ServeConfig {
     pub grace: Duration,
     pub log_format: LogFormat,
     pub cache_dir: Option<PathBuf>,
+    /// The proxy every `fetch` goes through, if any.
+    pub net_proxy: Option<NetProxy>,
     /// Limits of requests without a configured tenant.
     pub limits: Limits,
     /// The `env` of requests without a configured tenant.
@@ -430,11 +454,26 @@ impl ServeConfig {
         if let Some(fuel) = args.fuel {
             limits.fuel = Some(fuel);
         }
+        if let Some(bodies) = args.max_open_fetches {
+            limits.max_open_fetches = bodies;
+        }
+        let net_proxy = match args.net_proxy {
+            Some(proxy) => Some(proxy),
+            None => file
+                .net_proxy
+                .as_deref()
+                .map(parse_net_proxy)
+                .transpose()
+                .map_err(|e| value("net_proxy", e))?,
+        };
+        // On unless turned off: serve runs many tenants' code next to the
+        // operator's internal network.
+        let ssrf_guard = !args.no_ssrf_guard && file.ssrf_guard != Some(false);
         let mut vars = file.vars;
         vars.extend(args.vars);
         let grants = file
             .grants
-            .build("grants")
+            .build("grants", ssrf_guard)
             .map_err(|(key, e)| value(&key, e))?;
         let mut tenants = BTreeMap::new();
         let mut by_host = BTreeMap::new();
@@ -455,7 +494,7 @@ impl ServeConfig {
             let grants = match tenant.grants {
                 None => grants.clone(),
                 Some(own) => own
-                    .build(&format!("tenants.{id}.grants"))
+                    .build(&format!("tenants.{id}.grants"), ssrf_guard)
                     .map_err(|(key, e)| value(&key, e))?,
             };
             add_hosts(&mut by_host, &id, tenant.hosts)
@@ -556,6 +595,7 @@ impl ServeConfig {
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Json),
             cache_dir: args.cache_dir.or(file.cache_dir.map(|p| base.join(p))),
+            net_proxy,
             limits,
             vars: vars.into_iter().collect(),
             grants,
@@ -597,14 +637,20 @@ impl FileLimits {
             (None, Some(fuel)) => base.fuel = Some(fuel),
             (None, None) => {}
         }
+        match self.max_open_fetches {
+            Some(0) => return Err((key("max_open_fetches"), "must be at least 1".to_owned())),
+            Some(bodies) => base.max_open_fetches = bodies,
+            None => {}
+        }
         Ok(base)
     }
 }
 
 impl FileGrants {
-    /// The grants; errors name the key of `table` at fault.
-    fn build(self, table: &str) -> Result<Grants, (String, String)> {
-        let mut builder = Grants::builder();
+    /// The grants, with the SSRF guard on or off; errors name the key of
+    /// `table` at fault.
+    fn build(self, table: &str, ssrf_guard: bool) -> Result<Grants, (String, String)> {
+        let mut builder = Grants::builder().ssrf_guard(ssrf_guard);
         macro_rules! apply {
             ($field:ident, $all:ident) => {
                 match self.$field {

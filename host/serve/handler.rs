@@ -381,6 +381,10 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
                 app: app.app_name.clone(),
                 trace_parent: meta.trace_parent.clone(),
             }));
+        let options = RunOptions {
+            net_proxy: app.config.net_proxy.clone(),
+            ..options
+        };
         let sent_status = Arc::new(AtomicU16::new(0));
         let sent = sent_status.clone();
         let responder = Box::new(move |response: HttpResponse| {

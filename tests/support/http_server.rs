@@ -22,6 +22,8 @@ impl Server {
 /// Starts the server. Routes:
 /// - `/hello`: 200 `hello`, text/plain;
 /// - `/echo`: 200, the method, the `x-test` header and the body;
+/// - `/headers`: 200, the request's header lines as received, one per
+///   line, names lowercased;
 /// - `/redirect`: 302 to `/hello`; `/redirect-to?URL`: 307 to `URL`;
 /// - `/slow`: sends its head, then nothing for 30 s;
 /// - `/stream`: chunked; sends `first`, waits until `/continue` is
@@ -58,6 +60,7 @@ fn handle(
     let target = parts.next().unwrap_or("").to_owned();
     let mut content_length = 0;
     let mut test_header = String::new();
+    let mut header_lines = String::new();
     loop {
         let mut line = String::new();
         reader.read_line(&mut line)?;
@@ -66,6 +69,7 @@ fn handle(
             break;
         }
         if let Some((name, value)) = line.split_once(':') {
+            header_lines.push_str(&format!("{}:{value}\n", name.to_ascii_lowercase()));
             match name.to_ascii_lowercase().as_str() {
                 "content-length" => content_length = value.trim().parse().unwrap_or(0),
                 "x-test" => test_header = value.trim().to_owned(),
@@ -87,6 +91,7 @@ fn handle(
             let text = format!("{method} {test_header} {}", String::from_utf8_lossy(&body));
             respond(&mut stream, "200 OK", &[], text.as_bytes())
         }
+        "/headers" => respond(&mut stream, "200 OK", &[], header_lines.as_bytes()),
         "/redirect" => respond(&mut stream, "302 Found", &[("location", "/hello")], b""),
         "/redirect-to" => respond(
             &mut stream,

@@ -1,26 +1,23 @@
-//! One outgoing request on a thread of its own, so the sandbox's thread
-//! waits for it in a way it can stop waiting.
+//! The run's fetch worker: one thread per run that fetches, not per
+//! request, so that the sandbox's thread waits in a way it can stop
+//! waiting.
 //!
 //! `ureq` blocks until the network answers, and a blocked host call is out
 //! of reach of the epoch callback, which is where a run notices its
-//! caller's [`CancelToken`](crate::CancelToken). So the request runs on an
-//! exchange thread that hands over the response head and then the body,
-//! chunk by chunk, through channels; the sandbox's thread waits on those
-//! with a short timeout, checking the token and the deadline between
-//! waits. A cancelled or timed-out run walks away at once; the exchange
-//! thread finishes on its own, bounded by the request's timeout (the run's
-//! remaining time) or the moment it finds the body's receiver gone.
+//! caller's [`CancelToken`](crate::CancelToken). So each network step (a
+//! request up to its response head, or one read of a response body) is a
+//! job for the run's worker thread, and the sandbox's thread waits for its
+//! answer with a short timeout, checking the token and the deadline
+//! between waits. A run makes one host call at a time, so one worker
+//! serves it; a body between reads holds its socket, never a thread. When
+//! the run ends, its session shuts the agent down (which interrupts a
+//! blocked read or write at once) and drops the job queue, so the worker
+//! finishes its last job and exits.
 
-use std::io::{self, Read};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Instant;
 
-use ureq::http::Response;
-
 use crate::cancel::{CANCEL_POLL, CancelToken, Cancelled};
-
-/// How much of the body the exchange thread reads ahead of the guest.
-const CHUNK_BYTES: usize = 64 * 1024;
 
 /// What ends a wait other than an answer.
 pub(super) enum Stop {
@@ -28,68 +25,46 @@ pub(super) enum Stop {
     Cancelled(Cancelled),
     /// The run's deadline passed.
     Deadline,
-    /// The exchange thread is gone without answering (it panicked).
+    /// The worker is gone without answering (a job panicked).
     Vanished,
 }
 
-/// The answer to a request: its status and headers, and the body to come.
-pub(super) struct Head {
-    pub response: Response<()>,
-    pub body: Receiver<io::Result<Vec<u8>>>,
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The run's worker thread, fed through a queue; it exits when the queue
+/// is dropped.
+#[derive(Clone)]
+pub(super) struct Worker {
+    jobs: Sender<Job>,
 }
 
-/// Runs `request` on a new thread; its head (or failure) arrives on the
-/// returned receiver.
-pub(super) fn start<B>(
-    agent: ureq::Agent,
-    request: ureq::http::Request<B>,
-) -> io::Result<Receiver<Result<Head, ureq::Error>>>
-where
-    B: ureq::AsSendBody + Send + 'static,
-{
-    let (head_tx, head_rx) = mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("jsbox-fetch".to_owned())
-        .spawn(move || {
-            let response = match agent.run(request) {
-                Ok(response) => response,
-                Err(error) => {
-                    let _ = head_tx.send(Err(error));
-                    return;
+impl Worker {
+    /// Starts the worker thread.
+    pub(super) fn start() -> std::io::Result<Worker> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("jsbox-fetch".to_owned())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    job();
                 }
-            };
-            let (parts, body) = response.into_parts();
-            // One chunk in the channel and one being read: enough to keep
-            // the connection busy without buffering a large body.
-            let (chunk_tx, chunk_rx) = mpsc::sync_channel(1);
-            let head = Head {
-                response: Response::from_parts(parts, ()),
-                body: chunk_rx,
-            };
-            if head_tx.send(Ok(head)).is_ok() {
-                pump(body.into_reader(), &chunk_tx);
-            }
-        })?;
-    Ok(head_rx)
-}
+            })?;
+        Ok(Worker { jobs })
+    }
 
-/// Sends the body's chunks until it ends (an empty chunk), fails, or the
-/// guest drops it (the send fails).
-fn pump(mut reader: impl Read, chunks: &SyncSender<io::Result<Vec<u8>>>) {
-    loop {
-        let mut buffer = vec![0; CHUNK_BYTES];
-        let read = match reader.read(&mut buffer) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => other,
-        };
-        let last = !matches!(read, Ok(n) if n > 0);
-        let message = read.map(|n| {
-            buffer.truncate(n);
-            buffer
-        });
-        if chunks.send(message).is_err() || last {
-            return;
-        }
+    /// Runs `job` on the worker; its result arrives on the receiver, which
+    /// is disconnected if the worker is gone.
+    pub(super) fn submit<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Receiver<T> {
+        let (answer, receiver) = mpsc::sync_channel(1);
+        // A failed send drops the job and its sender: the wait then sees
+        // the worker as vanished.
+        let _ = self.jobs.send(Box::new(move || {
+            let _ = answer.send(job());
+        }));
+        receiver
     }
 }
 

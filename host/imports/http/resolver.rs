@@ -1,16 +1,21 @@
-//! Name resolution under the net grant's deny rules.
+//! Name resolution under the net grant's deny rules and SSRF guard.
 //!
 //! The grant is checked on the name the script asked for before any
 //! request is made. That alone would let `--deny-net=169.254.169.254` be
 //! bypassed by a name that resolves to that address, so every address the
-//! system resolver returns is checked against the deny rules too, after
-//! resolution and before connecting (the addresses checked are the ones
-//! connected to, so a second lookup cannot rebind the name in between).
-//! One denied address refuses the whole answer: picking the allowed ones
-//! would let a hostile DNS server choose which the sandbox reaches.
+//! system resolver returns is checked too (deny rules and the SSRF guard),
+//! after resolution and before connecting. The addresses checked are the
+//! ones `ureq` connects to (`ConnectionDetails::addrs`), or with a proxy
+//! the one its `CONNECT` names (`resolve_target`), so no second lookup can
+//! rebind the name in between. One refused address refuses the whole
+//! answer: picking the allowed ones would let a hostile DNS server choose
+//! which the sandbox reaches.
+//!
+//! The lookup runs on the run's fetch worker (`exchange.rs`) and blocks
+//! it; `ureq`'s own resolver would start a thread per lookup to time it.
 
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::Arc;
 
 use ureq::config::Config;
@@ -20,20 +25,36 @@ use ureq::unversioned::transport::NextTimeout;
 
 use crate::grants::{Denied, Grants};
 
-/// The system resolver, with the run's net deny rules applied to its
-/// answers.
+/// How many addresses a `ResolvedSocketAddrs` holds (as `ureq`'s own
+/// resolver keeps).
+const MAX_ADDRESSES: usize = 16;
+
+/// The system resolver, with the run's net rules applied to its answers.
 #[derive(Debug)]
 pub(super) struct GrantedResolver {
-    system: DefaultResolver,
     grants: Arc<Grants>,
 }
 
 impl GrantedResolver {
     pub(super) fn new(grants: Arc<Grants>) -> Self {
-        GrantedResolver {
-            system: DefaultResolver::default(),
-            grants,
+        GrantedResolver { grants }
+    }
+
+    /// The addresses `uri`'s host and port resolve to.
+    fn lookup(&self, uri: &Uri) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(ureq::Error::BadUri(uri.to_string()));
+        };
+        let host_and_port = DefaultResolver::host_and_port(scheme, authority)
+            .ok_or_else(|| ureq::Error::BadUri(uri.to_string()))?;
+        let mut addresses = self.empty();
+        for address in host_and_port.to_socket_addrs()?.take(MAX_ADDRESSES) {
+            addresses.push(address);
         }
+        if addresses.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(addresses)
     }
 }
 
@@ -42,9 +63,19 @@ impl Resolver for GrantedResolver {
         &self,
         uri: &Uri,
         config: &Config,
-        timeout: NextTimeout,
+        _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addresses = self.system.resolve(uri, config, timeout)?;
+        let addresses = self.lookup(uri)?;
+        // The operator's proxy is asked for by `ureq` with the very `Uri`
+        // the configuration holds; it is not the script's target, so no
+        // rule applies to it. (A target that merely names the same host is
+        // a different `Uri` and checked like any other.)
+        if config
+            .proxy()
+            .is_some_and(|proxy| std::ptr::eq(proxy.uri(), uri))
+        {
+            return Ok(addresses);
+        }
         let name = uri.host().unwrap_or_default();
         for address in &addresses {
             if let Err(denied) = self
@@ -65,8 +96,8 @@ impl Resolver for GrantedResolver {
     }
 }
 
-/// A resolved address the deny rules forbid, carried through `ureq`'s
-/// error so the `send` that asked can report it as a denial.
+/// A resolved address the rules forbid, carried through `ureq`'s error so
+/// the `send` that asked can report it as a denial.
 #[derive(Debug)]
 pub(super) struct DeniedAddress {
     /// The forbidden address and port, for the audit log's target.
