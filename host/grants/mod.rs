@@ -311,6 +311,27 @@ impl Grants {
         }
     }
 
+    /// Decides `access` to the canonical path `path` and to everything
+    /// below it, for an operation that carries or removes a whole subtree
+    /// (renaming a directory, removing one recursively): besides what
+    /// [`check_path`](Self::check_path) decides, no deny rule may lie below
+    /// `path`, or the operation would move or delete what that rule keeps.
+    pub(crate) fn check_path_tree(&self, access: Access, path: &Path) -> Result<Allowed, Denied> {
+        let allowed = self.check_path(access, path)?;
+        let rules = match access {
+            Access::Write => &self.write,
+            _ => &self.read,
+        };
+        match &rules.deny {
+            Scope::Only(paths) => match paths.iter().find(|denied| denied.starts_with(path)) {
+                Some(denied) => Err(forbidden_below(access, path, denied)),
+                None => Ok(allowed),
+            },
+            // `check_path` has refused already.
+            Scope::Everything => Ok(allowed),
+        }
+    }
+
     /// The deny rule (if any) that refuses `access` (read or write) to the
     /// canonical path `path`, whatever the allow rules say.
     fn path_denied(&self, access: Access, path: &Path) -> Option<Denied> {
@@ -528,6 +549,19 @@ fn host_owned(access: Access, target: &str, what: &str) -> Denied {
              is never granted to scripts"
         ),
         permission: "none: jsbox's own state".to_owned(),
+    }
+}
+
+/// `path` is allowed, but a deny rule covers `denied` inside it.
+fn forbidden_below(access: Access, path: &Path, denied: &Path) -> Denied {
+    let target = path.display().to_string();
+    Denied {
+        message: format!(
+            "Requires {access} access to \"{target}\" and all it contains, but {} forbids \
+             a part of it; act on the paths beside the denied one instead",
+            flag("deny", access, &denied.display().to_string())
+        ),
+        permission: flag("allow", access, &target),
     }
 }
 
@@ -819,6 +853,52 @@ mod tests {
             grants.check_path(Access::Write, &sibling).unwrap().root,
             Some(dir.path().canonicalize().unwrap())
         );
+    }
+
+    #[test]
+    fn a_deny_rule_below_a_path_refuses_its_whole_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let kept = root.join("a/kept");
+        let grants = Grants::builder()
+            .allow_write([root.to_str().unwrap()])
+            .deny_write([kept.to_str().unwrap()])
+            .build()
+            .unwrap();
+        let denied = grants
+            .check_path_tree(Access::Write, &root.join("a"))
+            .unwrap_err();
+        assert!(
+            denied
+                .message
+                .contains(&format!("--deny-write={} forbids", kept.display())),
+            "{}",
+            denied.message
+        );
+        assert_eq!(
+            denied.permission,
+            format!("--allow-write={}", root.join("a").display())
+        );
+        assert!(grants.check_path_tree(Access::Write, &kept).is_err());
+        assert!(
+            grants
+                .check_path_tree(Access::Write, &kept.join("x"))
+                .is_err()
+        );
+        // A sibling whose name merely starts like the path is not below it.
+        assert!(
+            grants
+                .check_path_tree(Access::Write, &root.join("a/kep"))
+                .is_ok()
+        );
+        assert!(grants.check_path(Access::Write, &root.join("a")).is_ok());
+        // Read rules are their own: nothing denies reading.
+        let grants = Grants::builder()
+            .allow_read([root.to_str().unwrap()])
+            .deny_write([kept.to_str().unwrap()])
+            .build()
+            .unwrap();
+        assert!(grants.check_path_tree(Access::Read, &root).is_ok());
     }
 
     #[test]

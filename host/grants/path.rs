@@ -8,10 +8,11 @@
 //! created. The rest may not contain `..`: a directory that does not exist
 //! cannot be walked out of, and the OS would say `ENOENT` too.
 //!
-//! The check and the operation are two steps, so a symbolic link swapped in
-//! between could redirect the operation; `host/imports/fs.rs` closes that
-//! gap by performing the operation through `cap-std`, confined to the
-//! granted directory the check matched.
+//! The canonical form has no symbolic link in it (but a final one kept by
+//! `follow_last: false`). The check and the operation are two steps, so a
+//! link swapped in between could redirect the operation;
+//! `host/imports/fs/beneath.rs` closes that gap by opening the canonical
+//! path again beneath the granted directory with no link followed at all.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};

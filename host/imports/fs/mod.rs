@@ -3,32 +3,37 @@
 //!
 //! Every path-taking call goes through [`SandboxState::confine`]: the path
 //! is resolved (`host/grants/path.rs`), the grants decide on the canonical
-//! form, the decision is audited, and the operation runs through a
-//! `cap_std::fs::Dir` opened at the granted directory that matched, with
-//! the path relative to it. cap-std resolves that relative path itself,
-//! refusing to leave the directory, so a symbolic link swapped in between
-//! the check and the operation (or a dangling one pointing out) fails
-//! instead of escaping; the OS gives cap-std `openat2(RESOLVE_BENEATH)` on
-//! Linux. What remains: a link swapped to another place *inside* the same
-//! granted directory, e.g. into a subtree a deny rule covers, is followed.
+//! form (for a call that moves or removes a whole tree, no deny rule may
+//! lie inside it either), the decision is audited, and the operation runs
+//! beneath the granted directory that matched, by exactly the checked path:
+//! no symbolic link is followed on the way there (`beneath.rs`), nor at the
+//! final name (`at.rs`). A link swapped in between the check and the
+//! operation, to a place outside the grant or to a denied subtree inside
+//! it, or a dangling link, fails with `access-denied` and is audited.
+//! `error.rs` gives every failure Node's shape.
+
+mod at;
+mod beneath;
+mod error;
 
 use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cap_std::ambient_authority;
-use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
+use rustix::fs::FileType;
+use rustix::io::Errno;
+use wasmtime::Trap;
 use wasmtime::component::Resource;
 
+use self::beneath::Located;
+use self::error::{LINK_REFUSED, Refusal, io_error};
 use crate::bindings::jsbox::sandbox::fs::{
     self, DirEntry, Error, ErrorCode, FileKind, Metadata, OpenFlags,
 };
 use crate::grants::{self, Access, Denied};
 use crate::state::SandboxState;
-
-/// How an operation that cap-std kept inside the granted directory fails.
-const ESCAPE: &str = "Requires access outside the granted directory";
 
 /// Largest read one call returns, so that a guest asking for a huge read
 /// cannot make the host allocate it.
@@ -39,13 +44,22 @@ pub struct OpenFile {
     file: std::fs::File,
 }
 
-/// A path the grants allowed: the directory to work in, and the path
-/// relative to it.
+/// A path the grants allowed: the granted directory (or its deepest
+/// existing ancestor) opened, and the path beneath it.
 struct Confined {
-    dir: Dir,
-    /// Where `dir` is.
-    anchor: PathBuf,
+    anchor: OwnedFd,
+    /// Normal components only; empty for the anchor itself.
     relative: PathBuf,
+    /// The checked path.
+    canonical: PathBuf,
+}
+
+impl Confined {
+    /// The checked path's directory opened beneath the anchor, and its
+    /// final name.
+    fn locate(&self) -> std::io::Result<Located> {
+        beneath::locate(self.anchor.as_fd(), &self.relative)
+    }
 }
 
 type FsResult<T> = wasmtime::Result<Result<T, Error>>;
@@ -67,24 +81,16 @@ impl fs::Host for SandboxState {
         if writes {
             accesses.push(Access::Write);
         }
-        let opened = self
-            .confine_all("fs.open", &accesses, &path)
-            .and_then(|confined| {
-                let mut options = OpenOptions::new();
-                options
-                    .read(flags.read || !writes)
-                    .write(flags.write)
-                    .append(flags.append)
-                    .truncate(flags.truncate)
-                    .create(flags.create && !flags.exclusive)
-                    .create_new(flags.create && flags.exclusive)
-                    .mode(mode);
-                let file = confined
-                    .dir
-                    .open_with(&confined.relative, &options)
-                    .map_err(|e| io_error(e, "open", &path))?;
-                Ok(file.into_std())
-            });
+        let target = Target {
+            accesses: &accesses,
+            reach: Reach::Path,
+            follow_last: true,
+        };
+        let opened = self.confine("fs.open", target, &path).and_then(|c| {
+            c.locate()
+                .and_then(|at| at::open(&at, &flags, mode))
+                .map_err(|e| io_error(e, "open", &path))
+        });
         let access = if writes { Access::Write } else { Access::Read };
         match self.escaped("fs.open", access, &path, opened) {
             Ok(file) => Ok(Ok(self.table().push(OpenFile { file })?)),
@@ -94,71 +100,62 @@ impl fs::Host for SandboxState {
 
     fn stat(&mut self, path: String) -> FsResult<Metadata> {
         let target = PathCall::new("fs.stat", "stat", Access::Read, &path);
-        self.on_path(target, |c| {
-            c.dir.metadata(&c.relative).map(|meta| cap_metadata(&meta))
-        })
+        self.on_path(target, |c| Ok(metadata(&at::metadata(&c.locate()?, true)?)))
     }
 
     fn lstat(&mut self, path: String) -> FsResult<Metadata> {
         let target = PathCall::new("fs.lstat", "lstat", Access::Read, &path).no_follow();
         self.on_path(target, |c| {
-            c.dir
-                .symlink_metadata(&c.relative)
-                .map(|meta| cap_metadata(&meta))
+            Ok(metadata(&at::metadata(&c.locate()?, false)?))
         })
     }
 
     fn access(&mut self, path: String, write: bool) -> FsResult<()> {
         let access = if write { Access::Write } else { Access::Read };
         let target = PathCall::new("fs.access", "access", access, &path);
-        self.on_path(target, |c| c.dir.metadata(&c.relative).map(drop))
+        self.on_path(target, |c| at::metadata(&c.locate()?, true).map(drop))
     }
 
     fn readdir(&mut self, path: String) -> FsResult<Vec<DirEntry>> {
         let target = PathCall::new("fs.readdir", "scandir", Access::Read, &path);
-        self.on_path(target, |c| {
-            let mut entries = Vec::new();
-            for entry in c.dir.read_dir(&c.relative)? {
-                let entry = entry?;
-                entries.push(DirEntry {
-                    name: entry.file_name().to_string_lossy().into_owned(),
-                    kind: entry.file_type().map_or(FileKind::Other, |t| kind(&t)),
-                });
-            }
-            entries.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(entries)
-        })
+        self.on_path(target, |c| at::read_dir(&c.locate()?))
     }
 
     fn mkdir(&mut self, path: String, recursive: bool) -> FsResult<()> {
         let target = PathCall::new("fs.mkdir", "mkdir", Access::Write, &path);
         self.on_path(target, |c| {
             if recursive {
-                c.dir.create_dir_all(&c.relative)
+                at::make_dirs(c.anchor.as_fd(), &c.relative)
             } else {
-                c.dir.create_dir(&c.relative)
+                at::make_dir(&c.locate()?)
             }
         })
     }
 
     fn rmdir(&mut self, path: String) -> FsResult<()> {
         let target = PathCall::new("fs.rmdir", "rmdir", Access::Write, &path).no_follow();
-        self.on_path(target, |c| c.dir.remove_dir(&c.relative))
+        self.on_path(target, |c| at::remove(&c.locate()?, true))
     }
 
     fn unlink(&mut self, path: String) -> FsResult<()> {
         let target = PathCall::new("fs.unlink", "unlink", Access::Write, &path).no_follow();
-        self.on_path(target, |c| c.dir.remove_file(&c.relative))
+        self.on_path(target, |c| at::remove(&c.locate()?, false))
     }
 
     fn rm(&mut self, path: String, recursive: bool, force: bool) -> FsResult<()> {
-        let target = PathCall::new("fs.rm", "rm", Access::Write, &path).no_follow();
+        let mut target = PathCall::new("fs.rm", "rm", Access::Write, &path).no_follow();
+        if recursive {
+            // Removing a tree removes what a deny rule inside it keeps.
+            target.reach = Reach::Tree;
+        }
+        let deadline = self.deadline;
         self.on_path(target, |c| {
-            let result = match c.dir.symlink_metadata(&c.relative) {
-                Ok(meta) if meta.is_dir() && recursive => c.dir.remove_dir_all(&c.relative),
+            let at = c.locate()?;
+            let result = match at::kind_at(at.dir.as_fd(), &at.name) {
+                Ok(FileType::Directory) if recursive => at::remove_tree(&at, deadline),
                 // Node's `rm` refuses a directory without `recursive`: EISDIR.
-                Ok(meta) if meta.is_dir() => Err(std::io::Error::from_raw_os_error(21)),
-                Ok(_) => c.dir.remove_file(&c.relative),
+                Ok(FileType::Directory) => Err(Errno::ISDIR.into()),
+                Ok(_) => at::remove(&at, false),
                 Err(e) => Err(e),
             };
             match result {
@@ -170,13 +167,34 @@ impl fs::Host for SandboxState {
 
     fn rename(&mut self, from: String, to: String) -> FsResult<()> {
         self.count_host_call()?;
-        let source = self.confine("fs.rename", Access::Write, &from, false);
-        let target = self.confine("fs.rename", Access::Write, &to, false);
+        // The source is carried with all it contains: it must be readable
+        // (or a rename would read it out of a write-only or denied place)
+        // and no deny rule may lie inside it. The destination, with what a
+        // directory moved there brings, is written.
+        let source = Target {
+            accesses: &[Access::Read, Access::Write],
+            reach: Reach::Tree,
+            follow_last: false,
+        };
+        let destination = Target {
+            accesses: &[Access::Write],
+            reach: Reach::Tree,
+            follow_last: false,
+        };
+        let source = self.confine("fs.rename", source, &from);
+        let destination = self.confine("fs.rename", destination, &to);
         let result = source.and_then(|s| {
-            let t = target?;
-            s.dir
-                .rename(&s.relative, &t.dir, &t.relative)
-                .map_err(|e| io_error(e, "rename", &from))
+            let t = destination?;
+            let moved = s.locate().and_then(|s| {
+                let t = t.locate()?;
+                Ok(rustix::fs::renameat(
+                    &s.dir,
+                    s.name.as_os_str(),
+                    &t.dir,
+                    t.name.as_os_str(),
+                )?)
+            });
+            moved.map_err(|e| io_error(e, "rename", &from))
         });
         Ok(self.escaped("fs.rename", Access::Write, &from, result))
     }
@@ -184,10 +202,9 @@ impl fs::Host for SandboxState {
     fn realpath(&mut self, path: String) -> FsResult<String> {
         let target = PathCall::new("fs.realpath", "realpath", Access::Read, &path);
         self.on_path(target, |c| {
-            // cap-std resolves inside the directory and answers relative
-            // to it.
-            let inside = c.dir.canonicalize(&c.relative)?;
-            Ok(c.anchor.join(inside).to_string_lossy().into_owned())
+            // The canonical path, once it is shown to exist as checked.
+            at::metadata(&c.locate()?, true)?;
+            Ok(c.canonical.to_string_lossy().into_owned())
         })
     }
 }
@@ -245,7 +262,7 @@ impl fs::HostFile for SandboxState {
         Ok(open
             .file
             .metadata()
-            .map(|meta| std_metadata(&meta))
+            .map(|meta| metadata(&meta))
             .map_err(|e| io_error(e, "fstat", "")))
     }
 
@@ -270,14 +287,33 @@ impl fs::HostFile for SandboxState {
     }
 }
 
+/// What a call needs of one path: the kinds of access, how much of the tree
+/// there, and whether a final symbolic link is followed.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    accesses: &'a [Access],
+    reach: Reach,
+    follow_last: bool,
+}
+
+/// How much of the file tree at a path an operation touches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The path alone.
+    Path,
+    /// The path and all below it: a deny rule there refuses the call.
+    Tree,
+}
+
 /// A call on one path: what the audit log names it, the syscall its
-/// errors name (as Node's do), the access it needs, and whether a final
-/// symbolic link is followed.
+/// errors name (as Node's do), the access it needs, how much of the tree
+/// it touches, and whether a final symbolic link is followed.
 struct PathCall<'a> {
     operation: &'static str,
     syscall: &'static str,
     access: Access,
     path: &'a str,
+    reach: Reach,
     follow_last: bool,
 }
 
@@ -288,6 +324,7 @@ impl<'a> PathCall<'a> {
             syscall,
             access,
             path,
+            reach: Reach::Path,
             follow_last: true,
         }
     }
@@ -303,8 +340,9 @@ impl<'a> PathCall<'a> {
 
 impl SandboxState {
     /// One call on one path: counted, confined to its grant (and audited
-    /// there), then `operation` on the path inside the granted directory,
-    /// its I/O error in Node's shape.
+    /// there), then `operation` on the path beneath the granted directory,
+    /// its I/O error in Node's shape. An operation that outlives the run's
+    /// deadline ends the run as timed out.
     fn on_path<T>(
         &mut self,
         call: PathCall<'_>,
@@ -316,18 +354,30 @@ impl SandboxState {
             syscall,
             access,
             path,
+            reach,
             follow_last,
         } = call;
-        let result = self
-            .confine(name, access, path, follow_last)
-            .and_then(|c| operation(&c).map_err(|e| io_error(e, syscall, path)));
+        let target = Target {
+            accesses: &[access],
+            reach,
+            follow_last,
+        };
+        let result = match self.confine(name, target, path) {
+            Ok(confined) => match operation(&confined) {
+                Ok(value) => Ok(value),
+                Err(e) if Refusal::of(&e) == Some(&Refusal::Deadline) => {
+                    return Err(Trap::Interrupt.into());
+                }
+                Err(e) => Err(io_error(e, syscall, path)),
+            },
+            Err(error) => Err(error),
+        };
         Ok(self.escaped(name, access, path, result))
     }
 
-    /// Passes `result` on, auditing it as denied if cap-std refused to
-    /// leave the granted directory (a link that changed after the check,
-    /// or a dangling one pointing out): only that makes an allowed
-    /// operation fail with `access-denied`.
+    /// Passes `result` on, auditing it as denied if the operation refused a
+    /// symbolic link the checked path did not have: only that makes an
+    /// allowed operation fail with `access-denied`.
     fn escaped<T>(
         &mut self,
         operation: &'static str,
@@ -337,7 +387,7 @@ impl SandboxState {
     ) -> Result<T, Error> {
         if let Err(error) = &result
             && matches!(error.code, ErrorCode::AccessDenied)
-            && error.message.starts_with(ESCAPE)
+            && error.message.starts_with(LINK_REFUSED)
         {
             let target = lexical(path).display().to_string();
             let denied = Denied {
@@ -349,51 +399,31 @@ impl SandboxState {
         result
     }
 
-    /// Resolves `path`, lets the grants decide `access` to it (audited),
-    /// and opens the granted directory to work in.
+    /// Resolves `path`, lets the grants decide each access of `target` to
+    /// it (audited), and opens the granted directory to work beneath.
     fn confine(
         &mut self,
         operation: &'static str,
-        access: Access,
+        target: Target<'_>,
         path: &str,
-        follow_last: bool,
-    ) -> Result<Confined, Error> {
-        let accesses = [access];
-        self.confine_with(operation, &accesses, path, follow_last)
-    }
-
-    /// [`confine`](Self::confine) for several kinds of access at once
-    /// (opening for reading and writing); a final link is followed.
-    fn confine_all(
-        &mut self,
-        operation: &'static str,
-        accesses: &[Access],
-        path: &str,
-    ) -> Result<Confined, Error> {
-        self.confine_with(operation, accesses, path, true)
-    }
-
-    fn confine_with(
-        &mut self,
-        operation: &'static str,
-        accesses: &[Access],
-        path: &str,
-        follow_last: bool,
     ) -> Result<Confined, Error> {
         let syscall = operation.trim_start_matches("fs.");
         // A path that cannot be resolved (`missing/../x`) is still judged,
         // by its lexical form, so that the error does not tell a script
         // what exists where it may not look.
-        let (canonical, unresolved) = match grants::resolve(Path::new(path), follow_last) {
+        let (canonical, unresolved) = match grants::resolve(Path::new(path), target.follow_last) {
             Ok(canonical) => (canonical, None),
             Err(error) => (lexical(path), Some(error)),
         };
-        let target = canonical.display().to_string();
+        let shown = canonical.display().to_string();
         let mut root: Option<PathBuf> = None;
-        for &access in accesses {
-            let decision = self.grants.check_path(access, &canonical);
+        for &access in target.accesses {
+            let decision = match target.reach {
+                Reach::Path => self.grants.check_path(access, &canonical),
+                Reach::Tree => self.grants.check_path_tree(access, &canonical),
+            };
             let allowed = self
-                .decide(operation, access, &target, decision)
+                .decide(operation, access, &shown, decision)
                 .map_err(|denied| Error {
                     code: ErrorCode::AccessDenied,
                     message: denied.message,
@@ -410,27 +440,21 @@ impl SandboxState {
             return Err(io_error(error, syscall, path));
         }
         let root = root.unwrap_or_else(|| PathBuf::from("/"));
-        // A granted directory that does not exist yet is worked in from
-        // its deepest existing ancestor.
+        // A granted directory that does not exist yet is worked beneath
+        // from its deepest existing ancestor.
         let anchor = root
             .ancestors()
-            .find(|dir| dir.is_dir())
+            .find(|dir| dir.symlink_metadata().is_ok_and(|meta| meta.is_dir()))
             .unwrap_or(Path::new("/"));
-        let dir = Dir::open_ambient_dir(anchor, ambient_authority())
-            .map_err(|e| io_error(e, syscall, path))?;
         let relative = canonical
             .strip_prefix(anchor)
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let relative = if relative.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            relative
-        };
+        let anchor = beneath::open_anchor(anchor).map_err(|e| io_error(e, syscall, path))?;
         Ok(Confined {
-            dir,
-            anchor: anchor.to_path_buf(),
+            anchor,
             relative,
+            canonical,
         })
     }
 }
@@ -451,69 +475,6 @@ fn lexical(path: &str) -> PathBuf {
     out
 }
 
-/// An I/O error as Node reports it: `ENOENT: no such file or directory,
-/// open '/x'`.
-fn io_error(error: std::io::Error, syscall: &str, path: &str) -> Error {
-    // cap-std reports a path that would lead out of its directory as
-    // PermissionDenied without an OS error: a link swapped or pointing
-    // outside the grant.
-    if error.kind() == std::io::ErrorKind::PermissionDenied && error.raw_os_error().is_none() {
-        return Error {
-            code: ErrorCode::AccessDenied,
-            message: format!("{ESCAPE}, {syscall} '{path}'"),
-        };
-    }
-    let (code, name, text) = match error.raw_os_error() {
-        Some(2) => (ErrorCode::Enoent, "ENOENT", "no such file or directory"),
-        Some(13) => (ErrorCode::Eacces, "EACCES", "permission denied"),
-        Some(1) => (ErrorCode::Eperm, "EPERM", "operation not permitted"),
-        Some(17) => (ErrorCode::Eexist, "EEXIST", "file already exists"),
-        Some(20) => (ErrorCode::Enotdir, "ENOTDIR", "not a directory"),
-        Some(21) => (
-            ErrorCode::Eisdir,
-            "EISDIR",
-            "illegal operation on a directory",
-        ),
-        Some(39) => (ErrorCode::Enotempty, "ENOTEMPTY", "directory not empty"),
-        Some(22) => (ErrorCode::Einval, "EINVAL", "invalid argument"),
-        Some(9) => (ErrorCode::Ebadf, "EBADF", "bad file descriptor"),
-        Some(40) => (
-            ErrorCode::Eloop,
-            "ELOOP",
-            "too many symbolic links encountered",
-        ),
-        Some(18) => (ErrorCode::Exdev, "EXDEV", "cross-device link not permitted"),
-        Some(36) => (ErrorCode::Enametoolong, "ENAMETOOLONG", "name too long"),
-        _ if error.kind() == std::io::ErrorKind::NotFound => {
-            (ErrorCode::Enoent, "ENOENT", "no such file or directory")
-        }
-        _ => {
-            return Error {
-                code: ErrorCode::Eio,
-                message: format!("EIO: {error}, {syscall} '{path}'"),
-            };
-        }
-    };
-    let message = if path.is_empty() {
-        format!("{name}: {text}, {syscall}")
-    } else {
-        format!("{name}: {text}, {syscall} '{path}'")
-    };
-    Error { code, message }
-}
-
-fn kind(file_type: &cap_std::fs::FileType) -> FileKind {
-    if file_type.is_symlink() {
-        FileKind::Symlink
-    } else if file_type.is_dir() {
-        FileKind::Directory
-    } else if file_type.is_file() {
-        FileKind::File
-    } else {
-        FileKind::Other
-    }
-}
-
 fn millis(seconds: i64, nanos: i64) -> f64 {
     seconds as f64 * 1e3 + nanos as f64 / 1e6
 }
@@ -525,31 +486,16 @@ fn since_epoch(time: SystemTime) -> f64 {
         * 1e3
 }
 
-fn cap_metadata(meta: &cap_std::fs::Metadata) -> Metadata {
-    use cap_std::fs::MetadataExt;
-    let ctime = millis(meta.ctime(), meta.ctime_nsec());
-    Metadata {
-        kind: kind(&meta.file_type()),
-        size: meta.len(),
-        mode: meta.mode(),
-        nlink: meta.nlink(),
-        uid: meta.uid(),
-        gid: meta.gid(),
-        ino: meta.ino(),
-        dev: meta.dev(),
-        atime_ms: millis(meta.atime(), meta.atime_nsec()),
-        mtime_ms: millis(meta.mtime(), meta.mtime_nsec()),
-        ctime_ms: ctime,
-        birthtime_ms: meta.created().map_or(ctime, |t| since_epoch(t.into_std())),
-    }
-}
-
-fn std_metadata(meta: &std::fs::Metadata) -> Metadata {
+/// `meta` as the WIT record: a symbolic link only for `lstat`, whose final
+/// link is not followed.
+fn metadata(meta: &std::fs::Metadata) -> Metadata {
     use std::os::unix::fs::MetadataExt;
     let file_type = meta.file_type();
     let ctime = millis(meta.ctime(), meta.ctime_nsec());
     Metadata {
-        kind: if file_type.is_dir() {
+        kind: if file_type.is_symlink() {
+            FileKind::Symlink
+        } else if file_type.is_dir() {
             FileKind::Directory
         } else if file_type.is_file() {
             FileKind::File
