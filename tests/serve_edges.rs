@@ -167,10 +167,28 @@ async fn at_the_connection_cap_idle_connections_make_room_for_a_new_client() {
         "--timeout",
         "5s",
     ]);
+    let open_files = || {
+        std::fs::read_dir(format!("/proc/{}/fd", server.child.id()))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
+    };
+    let before = open_files();
     let mut idle = Vec::new();
     for _ in 0..4 {
         idle.push(TcpStream::connect(server.addr).await.unwrap());
     }
+    // A connect completes in the listen backlog: wait until the server has
+    // accepted all four, so that they, not the new client, fill the cap.
+    let accepted = tokio::time::timeout(CLOSE_WAIT, async {
+        while open_files() < before + 4 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(
+        accepted.is_ok(),
+        "the server did not accept the idle sockets"
+    );
     // The cap is reached by sockets that say nothing: the new client waits
     // in the backlog while they are closed, then is served.
     let reply = tokio::time::timeout(CLOSE_WAIT, server.get("/echo"))

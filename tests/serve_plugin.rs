@@ -49,6 +49,9 @@ impl Server {
             .arg(entry)
             .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
             .args(["--timeout", "200ms"])
+            // The tests name their tenant in the bare header, as a trusted
+            // front-end would.
+            .arg("--trust-tenant-header")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
