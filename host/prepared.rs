@@ -10,8 +10,9 @@
 //! This is the Workers model: the top level runs once, not once per
 //! request, and what it computed is frozen into the snapshot. So it must
 //! not depend on a request: reading `context` traps ([`ContextAtTopLevel`]),
-//! it has no grants (modules load, nothing else), and timers it leaves
-//! pending refuse the preparation. `Date.now()` at the top level is the
+//! it has no grants (modules load, nothing else), it may not generate code
+//! from strings (`eval` throws an `EvalError`, whatever the requests'
+//! `allow_eval`), and timers it leaves pending refuse the preparation. `Date.now()` at the top level is the
 //! time the snapshot was made, and `Math.random()` there is one draw shared
 //! by every request (each request's own draws are reseeded as usual); a
 //! runtime with a cache directory reuses a snapshot's compiled form for as

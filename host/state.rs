@@ -75,6 +75,10 @@ pub struct SandboxState {
     pub grants: Arc<Grants>,
     pub audit_sink: Arc<dyn AuditSink>,
     pub env: Arc<BTreeMap<String, String>>,
+    /// Whether the script may compile code from strings (`eval`,
+    /// `new Function`); the guest asks through `code-generation`. Refused
+    /// unless the run sets it (`Run::state`).
+    pub allow_eval: bool,
     /// The HTTP client, made on the first request.
     pub http_agent: Option<ureq::Agent>,
     /// Where a handler run's response goes; taken by the first response.
@@ -120,6 +124,7 @@ impl SandboxState {
             grants: capabilities.grants,
             audit_sink: capabilities.audit_sink,
             env: capabilities.env,
+            allow_eval: false,
             http_agent: None,
             max_host_calls: None,
             host_functions: RunHostFunctions::default(),
