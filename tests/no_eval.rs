@@ -329,10 +329,7 @@ export default {
 };
 "#;
     let handler = runtime()
-        .prepare_handler(
-            &Script::module("entry.mjs", entry),
-            &RunOptions::default(),
-        )
+        .prepare_handler(&Script::module("entry.mjs", entry), &RunOptions::default())
         .expect("the entry prepares");
 
     let (execution, refused) = serve(&handler, options(false));

@@ -253,8 +253,7 @@ unsafe extern "C" fn gate<const INDEX: usize>(
     // SAFETY: QuickJS calls a native function with its live context, on the
     // guest's only thread, inside the `Context::with` that runs the script.
     let ctx = unsafe { Ctx::from_raw(raw_ctx) };
-    let original = match check(&ctx).and_then(|()| saved(&ctx, |s| s.constructors[INDEX].clone()))
-    {
+    let original = match check(&ctx).and_then(|()| saved(&ctx, |s| s.constructors[INDEX].clone())) {
         Ok(original) => original,
         // The error is pending in `ctx`.
         Err(_) => return qjs::JS_EXCEPTION,
@@ -264,9 +263,21 @@ unsafe extern "C" fn gate<const INDEX: usize>(
     // it returns, and its result's reference passes to the caller.
     unsafe {
         if qjs::JS_IsUndefined(new_target) {
-            qjs::JS_Call(ctx.as_raw().as_ptr(), original.as_raw(), qjs::JS_UNDEFINED, argc, argv)
+            qjs::JS_Call(
+                ctx.as_raw().as_ptr(),
+                original.as_raw(),
+                qjs::JS_UNDEFINED,
+                argc,
+                argv,
+            )
         } else {
-            qjs::JS_CallConstructor2(ctx.as_raw().as_ptr(), original.as_raw(), new_target, argc, argv)
+            qjs::JS_CallConstructor2(
+                ctx.as_raw().as_ptr(),
+                original.as_raw(),
+                new_target,
+                argc,
+                argv,
+            )
         }
     }
 }

@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{code_generation, console, context, event_loop, host_modules, http, modules, node, web};
+use crate::{
+    code_generation, console, context, event_loop, host_modules, http, modules, node, web,
+};
 
 /// QuickJS collects cycles when its heap grows past this many bytes (after
 /// a collection the threshold moves to 1.5x the live heap). javy's default

@@ -594,8 +594,10 @@ mod tests {
             let mut command = <ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"));
             command.build();
             let matches = command.try_get_matches_from(args).unwrap();
-            ServeConfig::load(<ServeArgs as clap::FromArgMatches>::from_arg_matches(&matches).unwrap())
-                .unwrap()
+            ServeConfig::load(
+                <ServeArgs as clap::FromArgMatches>::from_arg_matches(&matches).unwrap(),
+            )
+            .unwrap()
         };
         let from_file = load(&[]);
         assert!(!from_file.allows_eval(None));
