@@ -61,7 +61,7 @@ fn a_component_without_the_handler_export_is_refused_by_name() {
     let wasm = component(
         Some(
             "package test:plugins;\n\
-             world no-handler { import jsbox:sandbox/log@0.1.1; }",
+             world no-handler { import jsbox:sandbox/log@0.1.2; }",
         ),
         "no-handler",
     );
@@ -79,7 +79,7 @@ fn a_component_importing_what_the_host_lacks_is_refused_by_name() {
         Some(
             "package test:plugins;\n\
              interface secrets { steal: func() -> string; }\n\
-             world greedy { import secrets; export jsbox:sandbox/handler@0.1.1; }",
+             world greedy { import secrets; export jsbox:sandbox/handler@0.1.2; }",
         ),
         "greedy",
     );
