@@ -45,7 +45,9 @@ use std::ptr::NonNull;
 
 use javy::quickjs::function::Opt;
 use javy::quickjs::object::{Accessor, Property};
-use javy::quickjs::{Ctx, Exception, Function, Object, Persistent, Result, Value, qjs};
+use javy::quickjs::{
+    Constructor, Ctx, Exception, FromJs, Function, Object, Persistent, Result, Value, qjs,
+};
 
 use crate::jsbox::sandbox::code_generation;
 
@@ -190,6 +192,7 @@ fn check(ctx: &Ctx<'_>) -> Result<()> {
         Policy::Refused | Policy::Unasked => REFUSED,
     };
     let eval_error = saved(ctx, |saved| saved.eval_error.clone())?;
+    let eval_error = Constructor::from_js(ctx, eval_error.into_value())?;
     let error: Value = eval_error.construct((message,))?;
     Err(ctx.throw(error))
 }
