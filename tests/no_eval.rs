@@ -459,7 +459,11 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let wait = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(wait).expect("jsbox serve starts listening");
+            let Ok(line) = rx.recv_timeout(wait) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("jsbox serve did not start listening");
+            };
             let Ok(line) = serde_json::from_str::<serde_json::Value>(&line) else {
                 continue;
             };

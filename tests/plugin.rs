@@ -174,7 +174,10 @@ fn component_of_version(version: &str) -> Vec<u8> {
 fn a_plugin_built_against_the_previous_wit_version_still_loads() {
     let wasm = component_of_version("0.1.1");
     let text = String::from_utf8_lossy(&wasm);
-    assert!(text.contains("jsbox:sandbox/handler@0.1.1"), "built at 0.1.1");
+    assert!(
+        text.contains("jsbox:sandbox/handler@0.1.1"),
+        "built at 0.1.1"
+    );
     let plugin = runtime()
         .load_plugin("old.wasm", &wasm)
         .expect("a 0.1.1 plugin loads on the 0.1.2 host");
