@@ -11,14 +11,16 @@
 //! request, and what it computed is frozen into the snapshot. So it must
 //! not depend on a request: reading `context` traps ([`ContextAtTopLevel`]),
 //! it has no grants (modules load, under the run's read deny rules, and
-//! nothing else), timers it leaves pending refuse the preparation, and so
-//! does any draw of randomness ([`RandomnessAtTopLevel`], noticed by the
-//! store's WASI random source: `random_watch.rs`), which would otherwise be
-//! one secret shared by every request. `Date.now()` at the top level is the
-//! time the snapshot was made; a runtime with a cache directory reuses a
-//! snapshot's compiled form for as long as the entry and the modules it
-//! read are unchanged, restarts included. Each request's sandbox is still
-//! fresh: nothing one request does is seen by the next.
+//! nothing else), it may not generate code from strings (`eval` throws an
+//! `EvalError`, whatever the requests' `allow_eval`), timers it leaves
+//! pending refuse the preparation, and so does any draw of randomness
+//! ([`RandomnessAtTopLevel`], noticed by the store's WASI random source:
+//! `random_watch.rs`), which would otherwise be one secret shared by every
+//! request. `Date.now()` at the top level is the time the snapshot was
+//! made; a runtime with a cache directory reuses a snapshot's compiled form
+//! for as long as the entry and the modules it read are unchanged, restarts
+//! included. Each request's sandbox is still fresh: nothing one request
+//! does is seen by the next.
 
 use std::fmt;
 use std::hash::Hash;

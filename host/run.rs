@@ -92,6 +92,8 @@ pub(crate) struct Run<'a> {
     pub deadline: Instant,
     pub capabilities: Capabilities,
     pub cancel: CancelToken,
+    /// [`RunOptions::allow_eval`](crate::RunOptions::allow_eval).
+    pub allow_eval: bool,
 }
 
 impl Run<'_> {
@@ -343,6 +345,7 @@ impl Run<'_> {
         state.max_host_calls = self.limits.max_host_calls;
         state.max_open_fetches = self.limits.max_open_fetches;
         state.host_functions = self.host_functions.clone();
+        state.allow_eval = self.allow_eval;
         state
     }
 

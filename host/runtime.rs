@@ -101,6 +101,13 @@ pub struct RunOptions {
     /// never read. Through the proxy the target is still resolved and
     /// checked here, and the tunnel asked for the checked address.
     pub net_proxy: Option<NetProxy>,
+    /// Whether the script may compile code from strings: `eval` (direct
+    /// or not), `Function`, and the async and generator function
+    /// constructors however reached. When false, each throws an
+    /// `EvalError` naming the setting; code the host hands over (the
+    /// script, the modules it imports) runs as usual. Multi-tenant hosts
+    /// usually turn it off. Default: true, as in Node.
+    pub allow_eval: bool,
 }
 
 impl Default for RunOptions {
@@ -115,6 +122,7 @@ impl Default for RunOptions {
             audit_sink: Arc::new(DiscardAuditSink),
             env: BTreeMap::new(),
             net_proxy: None,
+            allow_eval: true,
         }
     }
 }
@@ -177,6 +185,13 @@ impl RunOptions {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
+        self
+    }
+
+    /// Allows or forbids code generation from strings (see
+    /// [`allow_eval`](Self::allow_eval)).
+    pub fn with_allow_eval(mut self, allowed: bool) -> Self {
+        self.allow_eval = allowed;
         self
     }
 }
@@ -320,7 +335,9 @@ impl Runtime {
     /// [`Runtime::handle_prepared`] then serves each request from the
     /// snapshot, skipping the entry's evaluation and its imports. The top
     /// level runs with `options`' limits, log sink and module root, but no
-    /// grants and no request `context`. The error is the outcome preparing
+    /// grants, no request `context` and no code generation from strings
+    /// (whatever [`allow_eval`](RunOptions::allow_eval) says: every request
+    /// starts from its heap, and each has its own `allow_eval`). The error is the outcome preparing
     /// ended in; [`Runtime::handle`] still serves an entry that cannot be
     /// prepared (one whose top level reads `context`, say).
     pub fn prepare_handler(
@@ -374,6 +391,7 @@ impl Runtime {
             audit_sink,
             env,
             net_proxy,
+            allow_eval,
         } = options;
         if let Some(max) = self.inner.max_memory_bytes {
             limits.memory_bytes = limits.memory_bytes.min(max);
@@ -412,6 +430,7 @@ impl Runtime {
                 net_proxy,
             },
             cancel: cancel.unwrap_or_default(),
+            allow_eval,
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(call, &mut report)))
             .unwrap_or_else(classify_panic);
@@ -553,6 +572,9 @@ impl Runtime {
             deadline: Instant::now() + limits.timeout,
             capabilities,
             cancel: options.cancel.clone().unwrap_or_default(),
+            // Compiling runs no script code, and a prepared entry's top
+            // level is refused code generation by the guest itself.
+            allow_eval: false,
         })
     }
 

@@ -80,6 +80,10 @@ pub struct SandboxState {
     pub grants: Arc<Grants>,
     pub audit_sink: Arc<dyn AuditSink>,
     pub env: Arc<BTreeMap<String, String>>,
+    /// Whether the script may compile code from strings (`eval`,
+    /// `new Function`); the guest asks through `code-generation`. Refused
+    /// unless the run sets it (`Run::state`).
+    pub allow_eval: bool,
     /// The HTTP client, made on the first request; dropping it closes
     /// every connection the run opened.
     pub http: Option<NetSession>,
@@ -130,6 +134,7 @@ impl SandboxState {
             grants: capabilities.grants,
             audit_sink: capabilities.audit_sink,
             env: capabilities.env,
+            allow_eval: false,
             http: None,
             net_proxy: capabilities.net_proxy,
             max_open_fetches: crate::Limits::DEFAULT.max_open_fetches,

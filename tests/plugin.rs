@@ -61,7 +61,7 @@ fn a_component_without_the_handler_export_is_refused_by_name() {
     let wasm = component(
         Some(
             "package test:plugins;\n\
-             world no-handler { import jsbox:sandbox/log@0.1.1; }",
+             world no-handler { import jsbox:sandbox/log@0.1.2; }",
         ),
         "no-handler",
     );
@@ -79,7 +79,7 @@ fn a_component_importing_what_the_host_lacks_is_refused_by_name() {
         Some(
             "package test:plugins;\n\
              interface secrets { steal: func() -> string; }\n\
-             world greedy { import secrets; export jsbox:sandbox/handler@0.1.1; }",
+             world greedy { import secrets; export jsbox:sandbox/handler@0.1.2; }",
         ),
         "greedy",
     );
@@ -127,6 +127,66 @@ fn compiled_plugins_are_cached_on_disk() {
         matches!(second.source(), ComponentSource::Cached(_)),
         "{:?}",
         second.source()
+    );
+}
+
+/// A plugin-world component made from `wit/` as it was at `version`: the
+/// package line rewritten, without what later versions added.
+fn component_of_version(version: &str) -> Vec<u8> {
+    let old = tempfile::tempdir().expect("temp dir");
+    let wit = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");
+    for entry in std::fs::read_dir(wit).expect("wit/ lists") {
+        let path = entry.expect("wit/ entry").path();
+        let name = path.file_name().expect("file name").to_owned();
+        // `code-generation` came with 0.1.2, imported only by the guest.
+        if path.extension().is_none_or(|ext| ext != "wit") || name == "code-generation.wit" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .expect("wit file reads")
+            .replace("jsbox:sandbox@0.1.2", &format!("jsbox:sandbox@{version}"))
+            .replace("    import code-generation;\n", "");
+        std::fs::write(old.path().join(name), text).expect("wit file writes");
+    }
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve.push_dir(old.path()).expect("old wit parses");
+    let world = resolve
+        .select_world(&[package], Some("plugin"))
+        .expect("plugin world exists");
+    let mut module =
+        wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .expect("metadata embeds");
+    wit_component::ComponentEncoder::default()
+        .module(&module)
+        .expect("module is valid")
+        .validate(true)
+        .encode()
+        .expect("component encodes")
+}
+
+#[test]
+fn a_plugin_built_against_the_previous_wit_version_still_loads() {
+    let wasm = component_of_version("0.1.1");
+    let text = String::from_utf8_lossy(&wasm);
+    assert!(
+        text.contains("jsbox:sandbox/handler@0.1.1"),
+        "built at 0.1.1"
+    );
+    let plugin = runtime()
+        .load_plugin("old.wasm", &wasm)
+        .expect("a 0.1.1 plugin loads on the 0.1.2 host");
+    // The dummy's `handle` traps: it was found and called.
+    let execution = runtime().run_plugin(&plugin, "input", RunOptions::default());
+    assert!(
+        execution.outcome.to_string().contains("unreachable"),
+        "{}",
+        execution.outcome
     );
 }
 

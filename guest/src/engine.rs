@@ -5,7 +5,10 @@ use std::sync::OnceLock;
 
 use javy::{Config, Runtime};
 
-use crate::{console, context, event_loop, host_modules, http, math_random, modules, node, web};
+use crate::{
+    code_generation, console, context, event_loop, host_modules, http, math_random, modules, node,
+    web,
+};
 
 /// QuickJS collects cycles when its heap grows past this many bytes (after
 /// a collection the threshold moves to 1.5x the live heap). javy's default
@@ -35,7 +38,11 @@ pub fn initialize() -> anyhow::Result<()> {
     }
     let runtime = new_runtime()?;
     runtime.context().with(|ctx| -> anyhow::Result<()> {
-        // First, so that the heap holes parsing the large built-in sources
+        // Before any built-in JS runs, so that none of it holds an
+        // ungated compiler.
+        code_generation::install(&ctx)
+            .map_err(|e| anyhow::anyhow!("installing the code generation gates: {e}"))?;
+        // Then, so that the heap holes parsing the large built-in sources
         // leaves behind are filled by the long-lived objects installed
         // after it rather than by each run's allocations (every page a run
         // touches is one more page to copy and reset).
@@ -77,10 +84,12 @@ pub fn runtime() -> anyhow::Result<&'static Runtime> {
 /// Per-run state that must not come from the snapshot: `Math.random`'s
 /// generator is re-seeded from the host's CSPRNG on its first use in the
 /// run, so two runs started from the same snapshot never share a random
-/// sequence, and the clocks of `performance` start at the run.
+/// sequence, the clocks of `performance` start at the run, and whether it
+/// may generate code is asked afresh.
 pub fn start_run() -> anyhow::Result<()> {
     math_random::start_run();
     event_loop::start_run();
+    code_generation::start_run();
     Ok(())
 }
 

@@ -10,6 +10,8 @@
 //! - [`capabilities`] wraps the imports behind the run's grants (`fs`,
 //!   `http`, `env`) as JS natives;
 //! - [`engine`] owns the QuickJS runtime, created once by `initialize`;
+//! - [`code_generation`] gates `eval` and the `Function` constructors on
+//!   the run's setting;
 //! - [`console`] backs the `console` global with the `log` import;
 //! - [`context`] defines the `context` global, read from the `context` import;
 //! - [`eval`] compiles and evaluates a script or module;
@@ -26,6 +28,7 @@
 //! - [`web`] installs the web platform globals.
 
 mod capabilities;
+mod code_generation;
 mod console;
 mod context;
 mod engine;
@@ -92,7 +95,10 @@ impl HttpHandlerGuest for Sandbox {
         // leaving the seed and clocks alone keeps the snapshot of an entry
         // the same bytes every time (so its compiled form is cached).
         let runtime = engine::runtime().map_err(|e| HandlerFailure::Internal(e.to_string()))?;
-        http::prepare(runtime, &name, &bytecode)
+        code_generation::start_entry_top_level();
+        let prepared = http::prepare(runtime, &name, &bytecode);
+        code_generation::end_entry_top_level();
+        prepared
     }
 }
 

@@ -85,6 +85,12 @@ pub struct RunArgs {
     #[arg(long)]
     module: bool,
 
+    /// Refuse code generation from strings: `eval`, `new Function` and the
+    /// async and generator function constructors throw an EvalError. The
+    /// file and the modules it imports run as usual.
+    #[arg(long)]
+    no_eval: bool,
+
     /// The directory imports and requires may load files from
     /// (subdirectories included). Default: the file's own directory.
     #[arg(long, value_name = "DIR")]
@@ -156,6 +162,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         })
         .with_log_sink(Arc::new(StdioSink))
         .with_grants(grants)
+        .with_allow_eval(!args.no_eval)
         // The env grant decides which of these the script sees.
         .with_env(std::env::vars());
     if let Some(sink) = audit_sink {

@@ -1,6 +1,7 @@
 //! Host implementations of the interfaces the guest imports, one file per
 //! WIT interface, named after it.
 
+mod code_generation;
 mod context;
 mod env;
 pub(crate) mod fs;

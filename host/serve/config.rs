@@ -68,6 +68,13 @@ pub struct ServeArgs {
     #[arg(long)]
     no_entry_snapshot: bool,
 
+    /// Refuse code generation from strings in every request: `eval`,
+    /// `new Function` and the async and generator function constructors
+    /// throw an EvalError. Overrides `eval` in the config file, tenants
+    /// included.
+    #[arg(long)]
+    no_eval: bool,
+
     /// Sandboxes running at once; more requests wait in the queue
     /// [default: 2 x CPUs].
     #[arg(long, env = "JSBOX_MAX_CONCURRENT", value_name = "N")]
@@ -193,6 +200,7 @@ struct FileConfig {
     script: Option<bool>,
     watch: Option<bool>,
     entry_snapshot: Option<bool>,
+    eval: Option<bool>,
     max_concurrent: Option<u32>,
     queue: Option<u32>,
     queue_timeout: Option<String>,
@@ -274,6 +282,8 @@ struct FileTenant {
     token: Option<String>,
     token_file: Option<PathBuf>,
     token_hash: Option<String>,
+    /// Replaces the top-level `eval` for this tenant, when present.
+    eval: Option<bool>,
 }
 
 /// The validated configuration the server runs with.
@@ -313,6 +323,9 @@ pub struct ServeConfig {
     pub vars: Vec<(String, String)>,
     /// The permissions of requests without a configured tenant.
     pub grants: Grants,
+    /// Whether requests without a configured tenant may generate code from
+    /// strings (`eval`, `new Function`).
+    pub allow_eval: bool,
     pub tenants: BTreeMap<String, TenantConfig>,
     /// How a request's tenant is selected besides `tenant_header`.
     pub tenancy: Tenancy,
@@ -330,6 +343,7 @@ pub struct TenantConfig {
     pub grants: Grants,
     /// The credential admitting requests that name the tenant.
     pub token: Option<TenantToken>,
+    pub allow_eval: bool,
 }
 
 /// Why the configuration was refused.
@@ -475,6 +489,9 @@ impl ServeConfig {
             .grants
             .build("grants", ssrf_guard)
             .map_err(|(key, e)| value(&key, e))?;
+        // The flag wins over the file, tenants included: an operator's
+        // `--no-eval` must not be undone by a tenant's table.
+        let allow_eval = !args.no_eval && file.eval != Some(false);
         let mut tenants = BTreeMap::new();
         let mut by_host = BTreeMap::new();
         for (id, tenant) in file.tenants {
@@ -513,6 +530,7 @@ impl ServeConfig {
                     vars,
                     grants,
                     token,
+                    allow_eval: !args.no_eval && tenant.eval.unwrap_or(allow_eval),
                 },
             );
         }
@@ -599,11 +617,19 @@ impl ServeConfig {
             limits,
             vars: vars.into_iter().collect(),
             grants,
+            allow_eval,
             tenants,
             tenancy,
             connections,
             body_timeout,
         })
+    }
+
+    /// Whether a request of `tenant` may generate code from strings.
+    pub fn allows_eval(&self, tenant: Option<&str>) -> bool {
+        tenant
+            .and_then(|id| self.tenants.get(id))
+            .map_or(self.allow_eval, |tenant| tenant.allow_eval)
     }
 
     /// The limits, `env` and grants of a request of `tenant`.
@@ -720,6 +746,36 @@ mod tests {
             .unwrap_err();
         assert_eq!(key, "tenants.a.limits.timeout");
         assert!(toml::from_str::<FileLimits>("timeuot = '1s'").is_err());
+    }
+
+    #[test]
+    fn eval_is_set_at_the_top_and_per_tenant_and_the_flag_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("entry.mjs"), "export default {}").unwrap();
+        let config = dir.path().join("jsbox.toml");
+        std::fs::write(
+            &config,
+            "entry = 'entry.mjs'\neval = false\n\
+             [tenants.trusted]\neval = true\n[tenants.plain.vars]\nA = 'b'\n",
+        )
+        .unwrap();
+        let load = |extra: &[&str]| {
+            let config = config.to_str().unwrap();
+            let args = [&["jsbox-serve", "--config", config][..], extra].concat();
+            let mut command = <ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"));
+            command.build();
+            let matches = command.try_get_matches_from(args).unwrap();
+            ServeConfig::load(
+                <ServeArgs as clap::FromArgMatches>::from_arg_matches(&matches).unwrap(),
+            )
+            .unwrap()
+        };
+        let from_file = load(&[]);
+        assert!(!from_file.allows_eval(None));
+        assert!(!from_file.allows_eval(Some("plain")));
+        assert!(from_file.allows_eval(Some("trusted")));
+        let flagged = load(&["--no-eval"]);
+        assert!(!flagged.allows_eval(Some("trusted")));
     }
 
     #[test]

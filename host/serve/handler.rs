@@ -369,10 +369,12 @@ async fn run(app: Arc<App>, request: HttpRequest, meta: RequestMeta) -> Response
         let _slot = slot;
         let app = run_app;
         let (limits, env, grants) = app.config.for_tenant(context.tenant_id.as_deref());
+        let allow_eval = app.config.allows_eval(context.tenant_id.as_deref());
         let options = RunOptions::default()
             .with_context(context)
             .with_limits(limits.clone())
             .with_grants(grants.clone())
+            .with_allow_eval(allow_eval)
             .with_audit_sink(Arc::new(TracingAuditSink {
                 app: app.app_name.clone(),
             }))
