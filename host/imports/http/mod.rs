@@ -26,6 +26,7 @@ mod exchange;
 mod headers;
 mod proxy;
 mod resolver;
+mod tunnel;
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -33,13 +34,14 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use ureq::BodyReader;
-use ureq::unversioned::transport::DefaultConnector;
+use ureq::unversioned::transport::{Connector, RustlsConnector, TcpConnector};
 use wasmtime::Trap;
 use wasmtime::component::Resource;
 
 use self::exchange::{Stop, Worker};
 pub use self::proxy::{NetProxy, NetProxyError};
 use self::resolver::{DeniedAddress, GrantedResolver};
+use self::tunnel::ProxyTunnel;
 use crate::bindings::jsbox::sandbox::http::{self, Error, Request, Response};
 use crate::grants::{Access, Grants, NetHost};
 use crate::state::SandboxState;
@@ -305,14 +307,14 @@ fn new_agent(grants: Arc<Grants>, proxy: Option<&NetProxy>) -> ureq::Agent {
         .user_agent("jsbox/0.1")
         // The guest's fetch may send any method with a body.
         .allow_non_standard_methods(true)
-        // Only the run's own proxy: never one from the environment.
-        .proxy(proxy.map(|proxy| proxy.proxy().clone()))
+        // Never a proxy from the environment: the run's own is the
+        // connector's first link.
+        .proxy(None)
         .build();
-    ureq::Agent::with_parts(
-        config,
-        DefaultConnector::default(),
-        GrantedResolver::new(grants),
-    )
+    let connector = ProxyTunnel::new(proxy.cloned())
+        .chain(TcpConnector::default())
+        .chain(RustlsConnector::default());
+    ureq::Agent::with_parts(config, connector, GrantedResolver::new(grants))
 }
 
 /// Starts `request` to `url` on `worker`, with `timeout` for the whole

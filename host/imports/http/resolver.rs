@@ -6,8 +6,8 @@
 //! system resolver returns is checked too (deny rules and the SSRF guard),
 //! after resolution and before connecting. The addresses checked are the
 //! ones `ureq` connects to (`ConnectionDetails::addrs`), or with a proxy
-//! the one its `CONNECT` names (`resolve_target`), so no second lookup can
-//! rebind the name in between. One refused address refuses the whole
+//! the ones its `CONNECT` names (`tunnel.rs`), so no second lookup can
+//! rebind the name in between. The proxy itself is never looked up here. One refused address refuses the whole
 //! answer: picking the allowed ones would let a hostile DNS server choose
 //! which the sandbox reaches.
 //!
@@ -27,7 +27,7 @@ use crate::grants::{Denied, Grants};
 
 /// How many addresses a `ResolvedSocketAddrs` holds (as `ureq`'s own
 /// resolver keeps).
-const MAX_ADDRESSES: usize = 16;
+pub(super) const MAX_ADDRESSES: usize = 16;
 
 /// The system resolver, with the run's net rules applied to its answers.
 #[derive(Debug)]
@@ -62,20 +62,10 @@ impl Resolver for GrantedResolver {
     fn resolve(
         &self,
         uri: &Uri,
-        config: &Config,
+        _config: &Config,
         _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let addresses = self.lookup(uri)?;
-        // The operator's proxy is asked for by `ureq` with the very `Uri`
-        // the configuration holds; it is not the script's target, so no
-        // rule applies to it. (A target that merely names the same host is
-        // a different `Uri` and checked like any other.)
-        if config
-            .proxy()
-            .is_some_and(|proxy| std::ptr::eq(proxy.uri(), uri))
-        {
-            return Ok(addresses);
-        }
         let name = uri.host().unwrap_or_default();
         for address in &addresses {
             if let Err(denied) = self
