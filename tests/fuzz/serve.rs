@@ -100,7 +100,7 @@ impl Drop for Server {
 }
 
 fn eol(u: &mut Unstructured<'_>) -> &'static str {
-    if one_in(u, 12) { pick(u, &["\n", "\r", "\n\r", ""]) } else { "\r\n" }
+    if one_in(u, 12) { *pick(u, &["\n", "\r", "\n\r", ""]) } else { "\r\n" }
 }
 
 /// Raw bytes of one request, mostly well-formed, with odd parts.
@@ -119,7 +119,7 @@ fn request(u: &mut Unstructured<'_>) -> Vec<u8> {
         2 => format!("/{}", "a".repeat(count(u, 70_000))),
         _ => format!("/echo?{}", gen::odd_string(u).replace([' ', '\r', '\n'], "")),
     };
-    let version = if one_in(u, 10) { pick(u, &["HTTP/1.0", "HTTP/2.0", "HTTP/1.1x", "", "http/1.1", "HTTP/0.9"]) } else { "HTTP/1.1" };
+    let version = if one_in(u, 10) { *pick(u, &["HTTP/1.0", "HTTP/2.0", "HTTP/1.1x", "", "http/1.1", "HTTP/0.9"]) } else { "HTTP/1.1" };
     let mut out = format!("{method} {target} {version}{}", eol(u)).into_bytes();
     let mut headers: Vec<(String, String)> = Vec::new();
     if !one_in(u, 10) {
