@@ -10,17 +10,17 @@ use arbitrary::Unstructured;
 use jsbox::{MemorySink, OutcomeKind, RequestContext, RunOptions, Script};
 use serde_json::{Value, json};
 
-use crate::gen::{self, count, index, one_in, pick};
 use crate::harness::fuzz;
+use crate::inputs::{self, count, index, one_in, pick};
 
 /// A value for a context field: mostly a string, sometimes the wrong type.
 fn field(u: &mut Unstructured<'_>) -> Value {
     match index(u, 8) {
         0 => Value::Null,
-        1 => json!(gen::odd_number(u).to_string()),
+        1 => json!(inputs::odd_number(u).to_string()),
         2 => json!(u.arbitrary::<i64>().unwrap_or(0)),
-        3 => json!([gen::odd_string(u)]),
-        _ => json!(gen::odd_string(u)),
+        3 => json!([inputs::odd_string(u)]),
+        _ => json!(inputs::odd_string(u)),
     }
 }
 
@@ -31,12 +31,34 @@ fn context_value(u: &mut Unstructured<'_>) -> Value {
     for _ in 0..count(u, 6) {
         let key = *pick(
             u,
-            &["tenantId", "requestId", "locale", "traceParent", "user", "user", "tenant", "TenantId", "__proto__", ""],
+            &[
+                "tenantId",
+                "requestId",
+                "locale",
+                "traceParent",
+                "user",
+                "user",
+                "tenant",
+                "TenantId",
+                "__proto__",
+                "",
+            ],
         );
         let value = if key == "user" {
             let mut user = serde_json::Map::new();
             for _ in 0..count(u, 4) {
-                let key = *pick(u, &["id", "id", "email", "permissions", "permissions", "name", "constructor"]);
+                let key = *pick(
+                    u,
+                    &[
+                        "id",
+                        "id",
+                        "email",
+                        "permissions",
+                        "permissions",
+                        "name",
+                        "constructor",
+                    ],
+                );
                 let value = if key == "permissions" && !one_in(u, 4) {
                     Value::Array((0..count(u, 4)).map(|_| field(u)).collect())
                 } else {
@@ -57,7 +79,7 @@ fn context_value(u: &mut Unstructured<'_>) -> Value {
 fn context_text(u: &mut Unstructured<'_>) -> String {
     if one_in(u, 8) {
         return match index(u, 3) {
-            0 => gen::odd_string(u),
+            0 => inputs::odd_string(u),
             1 => "[".repeat(count(u, 100_000)),
             _ => format!("{{\"tenantId\":\"{}\"}}", "\\ud800".repeat(1 + count(u, 3))),
         };
@@ -71,15 +93,28 @@ fn context_text(u: &mut Unstructured<'_>) -> String {
         if text.is_empty() {
             break;
         }
-        let at = text.char_indices().map(|(i, _)| i).nth(index(u, text.chars().count())).unwrap_or(0);
+        let at = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .nth(index(u, text.chars().count()))
+            .unwrap_or(0);
         match index(u, 4) {
             0 => text.truncate(at),
-            1 => text.insert_str(at, pick(u, &["\"", "\\", "{", "}", "[", ",", ":", "\\u0000", "1e999", "-", "\u{feff}", " "])),
+            1 => text.insert_str(
+                at,
+                pick(
+                    u,
+                    &[
+                        "\"", "\\", "{", "}", "[", ",", ":", "\\u0000", "1e999", "-", "\u{feff}",
+                        " ",
+                    ],
+                ),
+            ),
             2 => {
                 let removed = text[at..].chars().next().map_or(0, char::len_utf8);
                 text.replace_range(at..at + removed, "");
             }
-            _ => text.insert_str(at, &gen::odd_string(u)),
+            _ => text.insert_str(at, &inputs::odd_string(u)),
         }
     }
     text
@@ -101,13 +136,17 @@ fn script_sees(context: &RequestContext) -> Result<(), String> {
             .with_log_sink(logs.clone()),
     );
     if execution.outcome.kind() != OutcomeKind::Ok {
-        return Err(format!("a run with context {context:?} ended {}", execution.outcome));
+        return Err(format!(
+            "a run with context {context:?} ended {}",
+            execution.outcome
+        ));
     }
     let seen: Value = serde_json::from_str(&logs.messages().join("\n"))
         .map_err(|e| format!("context {context:?} echoed as unreadable JSON: {e}"))?;
-    let expected_user = context.user.as_ref().map_or(Value::Null, |user| {
-        json!({ "id": user.id, "email": user.email, "permissions": user.permissions })
-    });
+    let expected_user = context.user.as_ref().map_or(
+        Value::Null,
+        |user| json!({ "id": user.id, "email": user.email, "permissions": user.permissions }),
+    );
     let mismatch = seen["tenantId"] != json!(context.tenant_id)
         || seen["locale"] != json!(context.locale)
         || seen["traceParent"] != json!(context.trace_parent)
@@ -116,7 +155,9 @@ fn script_sees(context: &RequestContext) -> Result<(), String> {
         || strip_nulls(&seen["user"]) != strip_nulls(&expected_user)
         || seen["frozen"] != json!(true);
     if mismatch {
-        return Err(format!("context {context:?} was seen by the script as {seen}"));
+        return Err(format!(
+            "context {context:?} was seen by the script as {seen}"
+        ));
     }
     Ok(())
 }
@@ -158,7 +199,11 @@ fn context_json_parses_or_is_refused_and_reaches_the_script_intact() {
 fn the_cli_accepts_exactly_the_contexts_the_library_does() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = dir.path().join("echo.js");
-    std::fs::write(&script, "console.log(JSON.stringify(context.tenantId ?? null))").unwrap();
+    std::fs::write(
+        &script,
+        "console.log(JSON.stringify(context.tenantId ?? null))",
+    )
+    .unwrap();
     fuzz("context_cli", 6, 512, |u| {
         let text = context_text(u);
         if text.contains('\0') || text.starts_with('@') || text.starts_with('-') {

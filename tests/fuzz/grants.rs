@@ -10,15 +10,15 @@ use arbitrary::Unstructured;
 use jsbox::{Access, Decision, Grants, GrantsBuilder, HostPattern, MemoryAuditSink, MemorySink};
 use jsbox::{Limits, RunOptions, Script};
 
-use crate::gen::{self, count, index, one_in, pick};
 use crate::harness::fuzz;
+use crate::inputs::{self, count, index, one_in, pick};
 
 /// Adds one arbitrary rule of an arbitrary kind to `builder`.
 fn add_rule(u: &mut Unstructured<'_>, builder: GrantsBuilder) -> GrantsBuilder {
     let rule = match index(u, 3) {
-        0 => gen::net_rule(u),
-        1 => gen::odd_string(u),
-        _ => format!("/{}", gen::odd_string(u)),
+        0 => inputs::net_rule(u),
+        1 => inputs::odd_string(u),
+        _ => format!("/{}", inputs::odd_string(u)),
     };
     match index(u, 15) {
         0 => builder.allow_read([rule]),
@@ -51,7 +51,7 @@ fn grant_rules_parse_without_panics_and_normalise_idempotently() {
                 return Err("a refused rule set gave an empty error".into());
             }
         }
-        let rule = gen::net_rule(u);
+        let rule = inputs::net_rule(u);
         let Ok(pattern) = HostPattern::parse(&rule) else {
             return Ok(());
         };
@@ -76,8 +76,17 @@ fn grant_rules_parse_without_panics_and_normalise_idempotently() {
 
 /// A spelling of a rule that covers `host` (as the URL parser normalises
 /// it) on `port`, or `None` for "everything".
-fn covering_net_rule(u: &mut Unstructured<'_>, spelled: &str, host: &str, port: u16) -> Option<String> {
-    let bracketed = if host.contains(':') { format!("[{host}]") } else { host.to_owned() };
+fn covering_net_rule(
+    u: &mut Unstructured<'_>,
+    spelled: &str,
+    host: &str,
+    port: u16,
+) -> Option<String> {
+    let bracketed = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
     let mut options = vec![
         spelled.to_owned(),
         bracketed.clone(),
@@ -92,7 +101,11 @@ fn covering_net_rule(u: &mut Unstructured<'_>, spelled: &str, host: &str, port: 
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         // CIDR spellings: refused by a parser without ranges, in which case
         // the case is skipped.
-        let len = if ip.is_ipv4() { u.int_in_range(0..=32u8) } else { u.int_in_range(0..=128u8) };
+        let len = if ip.is_ipv4() {
+            u.int_in_range(0..=32u8)
+        } else {
+            u.int_in_range(0..=128u8)
+        };
         let len = len.unwrap_or(0);
         options.push(format!("{ip}/{len}"));
         options.push(format!("{ip}/{}", if ip.is_ipv4() { 32 } else { 128 }));
@@ -161,12 +174,16 @@ fn deny_rules_win_over_allow_rules_for_the_same_target() {
         let mut builder = Grants::builder();
 
         // An env variable allowed and denied by a name or a prefix.
-        let mut env: String = gen::odd_string(u).replace(['=', '\0', '*'], "");
+        let mut env: String = inputs::odd_string(u).replace(['=', '\0', '*'], "");
         if env.is_empty() {
             env.push('V');
         }
         let prefix = |u: &mut Unstructured<'_>| {
-            let cut = env.char_indices().map(|(i, _)| i).nth(count(u, 4)).unwrap_or(0);
+            let cut = env
+                .char_indices()
+                .map(|(i, _)| i)
+                .nth(count(u, 4))
+                .unwrap_or(0);
             format!("{}*", &env[..cut])
         };
         builder = match index(u, 3) {
@@ -174,20 +191,28 @@ fn deny_rules_win_over_allow_rules_for_the_same_target() {
             1 => builder.allow_env([env.clone()]),
             _ => builder.allow_env([prefix(u)]),
         };
-        builder = if one_in(u, 2) { builder.deny_env([env.clone()]) } else { builder.deny_env([prefix(u)]) };
+        builder = if one_in(u, 2) {
+            builder.deny_env([env.clone()])
+        } else {
+            builder.deny_env([prefix(u)])
+        };
 
         // A URL, allowed and denied by rules that cover its host and port.
-        let spelled = gen::host(u);
+        let spelled = inputs::host(u);
         let port = u.arbitrary::<u16>().unwrap_or(1).max(1);
         let url_text = format!("http://{spelled}:{port}/");
         let parsed = url::Url::parse(&url_text).ok();
         let mut net = None;
         if let Some(url) = &parsed {
             if let Some(host) = url.host_str() {
-                let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+                let host = host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_owned();
                 let port = url.port_or_known_default().unwrap_or(80);
                 let allow = covering_net_rule(u, &spelled, &host, port);
-                let deny = covering_net_rule(u, &spelled, &host, port).unwrap_or_else(|| host.clone());
+                let deny =
+                    covering_net_rule(u, &spelled, &host, port).unwrap_or_else(|| host.clone());
                 let probe = match &allow {
                     Some(rule) => Grants::builder().allow_net([rule.clone()]),
                     None => Grants::builder().allow_net_all(),
@@ -215,7 +240,9 @@ fn deny_rules_win_over_allow_rules_for_the_same_target() {
         } else {
             builder.deny_read([spell_dir(u, &tree.denied)])
         };
-        let grants = builder.build().map_err(|e| format!("rules that all parse alone: {e}"))?;
+        let grants = builder
+            .build()
+            .map_err(|e| format!("rules that all parse alone: {e}"))?;
         let paths = [
             format!("{}/secret.txt", tree.denied),
             format!("{}/./denied//secret.txt", tree.allowed),
@@ -242,7 +269,12 @@ fn deny_rules_win_over_allow_rules_for_the_same_target() {
                 .with_log_sink(logs.clone()),
         );
         let output = logs.messages().join("\n");
-        let context = || format!("env {env:?}, net {net:?}; logged {output}; outcome {}", execution.outcome);
+        let context = || {
+            format!(
+                "env {env:?}, net {net:?}; logged {output}; outcome {}",
+                execution.outcome
+            )
+        };
         if execution.outcome.kind() != jsbox::OutcomeKind::Ok {
             return Err(format!("the probe did not complete: {}", context()));
         }

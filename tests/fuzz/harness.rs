@@ -40,12 +40,7 @@ fn plan(fixed_cases: u64) -> (Plan, u64) {
         let until = Instant::now() + Duration::from_secs(seconds);
         return (Plan::Timed { until }, base);
     }
-    (
-        Plan::Fixed {
-            cases: fixed_cases,
-        },
-        FIXED_SEED,
-    )
+    (Plan::Fixed { cases: fixed_cases }, FIXED_SEED)
 }
 
 fn parse_seed(text: &str) -> Option<u64> {

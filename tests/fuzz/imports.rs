@@ -29,7 +29,9 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             continue;
         };
         let content = if meta.is_symlink() {
-            std::fs::read_link(&path).map(|t| t.into_os_string().into_encoded_bytes()).unwrap_or_default()
+            std::fs::read_link(&path)
+                .map(|t| t.into_os_string().into_encoded_bytes())
+                .unwrap_or_default()
         } else if meta.is_dir() {
             if let Ok(entries) = std::fs::read_dir(&path) {
                 stack.extend(entries.flatten().map(|e| e.path()));
@@ -65,7 +67,11 @@ fn tree() -> Tree {
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(granted.join("file.txt"), "file").unwrap();
     std::fs::write(granted.join("frozen/keep.txt"), "frozen").unwrap();
-    std::fs::write(granted.join("mod.mjs"), "export const x = 1; export default 2;").unwrap();
+    std::fs::write(
+        granted.join("mod.mjs"),
+        "export const x = 1; export default 2;",
+    )
+    .unwrap();
     std::fs::write(granted.join("data.json"), "{\"a\": [1, 2]}").unwrap();
     std::fs::write(granted.join(".env"), "SECRET=1").unwrap();
     std::fs::write(outside.join("keep.txt"), "outside").unwrap();
@@ -88,7 +94,10 @@ const ESCAPE: &str = "/tmp/jsbox-fuzz-escape";
 
 #[test]
 fn host_imports_end_classified_and_stay_inside_the_grant() {
-    assert!(!Path::new(ESCAPE).exists(), "{ESCAPE} exists before the run; remove it");
+    assert!(
+        !Path::new(ESCAPE).exists(),
+        "{ESCAPE} exists before the run; remove it"
+    );
     fuzz("host_imports", 4, 8, |u| {
         let tree = tree();
         let seed: u32 = u.arbitrary().unwrap_or(0);
@@ -115,7 +124,10 @@ fn host_imports_end_classified_and_stay_inside_the_grant() {
         );
         let logs = Arc::new(MemorySink::new());
         let execution = crate::runtime().run(
-            &Script::module(tree.granted.join("driver.mjs").display().to_string(), source),
+            &Script::module(
+                tree.granted.join("driver.mjs").display().to_string(),
+                source,
+            ),
             RunOptions::default()
                 .with_grants(grants)
                 .with_env([("FUZZ_A", "a"), ("FUZZ_SECRET", "s"), ("HOME", "/root")])
@@ -128,27 +140,52 @@ fn host_imports_end_classified_and_stay_inside_the_grant() {
                 .with_log_sink(logs.clone()),
         );
         let messages = logs.messages();
-        let last_cases: Vec<&String> = messages.iter().filter(|m| m.starts_with("case ")).rev().take(3).collect();
-        let context = || format!("driver seed {seed}, last cases {last_cases:?}, outcome {}", execution.outcome);
+        let last_cases: Vec<&String> = messages
+            .iter()
+            .filter(|m| m.starts_with("case "))
+            .rev()
+            .take(3)
+            .collect();
+        let context = || {
+            format!(
+                "driver seed {seed}, last cases {last_cases:?}, outcome {}",
+                execution.outcome
+            )
+        };
         if execution.outcome.kind() == OutcomeKind::Internal {
             return Err(format!("a run ended internal: {}", context()));
         }
         if snapshot(&tree.outside) != before_outside {
-            return Err(format!("the directory outside the grant changed: {}", context()));
+            return Err(format!(
+                "the directory outside the grant changed: {}",
+                context()
+            ));
         }
         if snapshot(&tree.granted.join("frozen")) != before_frozen {
             return Err(format!("the deny-write directory changed: {}", context()));
         }
-        let root_entries: Vec<_> = std::fs::read_dir(&tree.root).unwrap().flatten().map(|e| e.file_name()).collect();
+        let root_entries: Vec<_> = std::fs::read_dir(&tree.root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         if root_entries.len() != 2 {
-            return Err(format!("the grant's parent gained entries {root_entries:?}: {}", context()));
+            return Err(format!(
+                "the grant's parent gained entries {root_entries:?}: {}",
+                context()
+            ));
         }
         if Path::new(ESCAPE).exists() {
             return Err(format!("{ESCAPE} was created: {}", context()));
         }
-        if execution.outcome.kind() != OutcomeKind::Ok || messages.last().map(String::as_str) != Some("done") {
+        if execution.outcome.kind() != OutcomeKind::Ok
+            || messages.last().map(String::as_str) != Some("done")
+        {
             // Classified, but the driver did not finish: worth knowing.
-            eprintln!("fuzz host_imports: the driver did not finish: {}", context());
+            eprintln!(
+                "fuzz host_imports: the driver did not finish: {}",
+                context()
+            );
         }
         Ok(())
     });

@@ -8,10 +8,10 @@
 //! a failing seed.
 
 mod context;
-mod gen;
 mod grants;
 mod harness;
 mod imports;
+mod inputs;
 mod serve;
 #[path = "../support/mod.rs"]
 mod support;

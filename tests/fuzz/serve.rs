@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use arbitrary::Unstructured;
 
-use crate::gen::{self, count, index, one_in, pick};
 use crate::harness::fuzz;
+use crate::inputs::{self, count, index, one_in, pick};
 
 const HANDLER: &str = "export default {
   async fetch(request) {
@@ -87,7 +87,10 @@ impl Server {
         match stream.read_to_end(&mut reply) {
             Ok(_) => Ok(reply),
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => Ok(reply),
-            Err(e) => Err(format!("no answer and no close within {ANSWER:?} ({e}); got {:?}", String::from_utf8_lossy(&reply))),
+            Err(e) => Err(format!(
+                "no answer and no close within {ANSWER:?} ({e}); got {:?}",
+                String::from_utf8_lossy(&reply)
+            )),
         }
     }
 }
@@ -100,7 +103,11 @@ impl Drop for Server {
 }
 
 fn eol(u: &mut Unstructured<'_>) -> &'static str {
-    if one_in(u, 12) { *pick(u, &["\n", "\r", "\n\r", ""]) } else { "\r\n" }
+    if one_in(u, 12) {
+        *pick(u, &["\n", "\r", "\n\r", ""])
+    } else {
+        "\r\n"
+    }
 }
 
 /// Raw bytes of one request, mostly well-formed, with odd parts.
@@ -109,52 +116,148 @@ fn request(u: &mut Unstructured<'_>) -> Vec<u8> {
         return u.arbitrary::<Vec<u8>>().unwrap_or_default();
     }
     let method = if one_in(u, 8) {
-        gen::odd_string(u)
+        inputs::odd_string(u)
     } else {
-        pick(u, &["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE", "PRI", "get"]).to_string()
+        pick(
+            u,
+            &[
+                "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+                "PRI", "get",
+            ],
+        )
+        .to_string()
     };
     let target = match index(u, 8) {
-        0 => gen::odd_string(u),
-        1 => pick(u, &["*", "http://127.0.0.1/echo", "http://a@b/x", "//x", "/%", "/%00", "/../../etc/passwd", "example.com:443"]).to_string(),
+        0 => inputs::odd_string(u),
+        1 => pick(
+            u,
+            &[
+                "*",
+                "http://127.0.0.1/echo",
+                "http://a@b/x",
+                "//x",
+                "/%",
+                "/%00",
+                "/../../etc/passwd",
+                "example.com:443",
+            ],
+        )
+        .to_string(),
         2 => format!("/{}", "a".repeat(count(u, 70_000))),
-        _ => format!("/echo?{}", gen::odd_string(u).replace([' ', '\r', '\n'], "")),
+        _ => format!(
+            "/echo?{}",
+            inputs::odd_string(u).replace([' ', '\r', '\n'], "")
+        ),
     };
-    let version = if one_in(u, 10) { *pick(u, &["HTTP/1.0", "HTTP/2.0", "HTTP/1.1x", "", "http/1.1", "HTTP/0.9"]) } else { "HTTP/1.1" };
+    let version = if one_in(u, 10) {
+        *pick(
+            u,
+            &[
+                "HTTP/1.0",
+                "HTTP/2.0",
+                "HTTP/1.1x",
+                "",
+                "http/1.1",
+                "HTTP/0.9",
+            ],
+        )
+    } else {
+        "HTTP/1.1"
+    };
     let mut out = format!("{method} {target} {version}{}", eol(u)).into_bytes();
     let mut headers: Vec<(String, String)> = Vec::new();
     if !one_in(u, 10) {
         let host = if one_in(u, 4) {
-            pick(u, &["a@b", "", "127.0.0.1:99999", "[::1", "x y", "%00", "example.com, other.com"]).to_string()
+            pick(
+                u,
+                &[
+                    "a@b",
+                    "",
+                    "127.0.0.1:99999",
+                    "[::1",
+                    "x y",
+                    "%00",
+                    "example.com, other.com",
+                ],
+            )
+            .to_string()
         } else {
             "127.0.0.1".to_owned()
         };
         headers.push(("Host".into(), host));
     }
-    let body: Vec<u8> = (0..count(u, 300)).map(|_| u.arbitrary::<u8>().unwrap_or(b'x')).collect();
+    let body: Vec<u8> = (0..count(u, 300))
+        .map(|_| u.arbitrary::<u8>().unwrap_or(b'x'))
+        .collect();
     let framing = index(u, 6);
     match framing {
         0 | 1 => headers.push(("Content-Length".into(), body.len().to_string())),
         2 => headers.push(("Transfer-Encoding".into(), "chunked".into())),
         3 => headers.push((
             "Content-Length".into(),
-            pick(u, &["-1", "18446744073709551616", "1, 2", " 5", "0x10", "", "99999999"]).to_string(),
+            pick(
+                u,
+                &[
+                    "-1",
+                    "18446744073709551616",
+                    "1, 2",
+                    " 5",
+                    "0x10",
+                    "",
+                    "99999999",
+                ],
+            )
+            .to_string(),
         )),
         4 => {
             headers.push(("Content-Length".into(), body.len().to_string()));
-            headers.push(("Transfer-Encoding".into(), pick(u, &["chunked", "gzip, chunked", "identity", "chunked, gzip"]).to_string()));
+            headers.push((
+                "Transfer-Encoding".into(),
+                pick(
+                    u,
+                    &["chunked", "gzip, chunked", "identity", "chunked, gzip"],
+                )
+                .to_string(),
+            ));
         }
         _ => {}
     }
     for _ in 0..count(u, 4) {
         let name = if one_in(u, 3) {
-            gen::odd_string(u)
+            inputs::odd_string(u)
         } else {
-            pick(u, &["x-tenant-id", "x-request-id", "traceparent", "expect", "connection", "upgrade", "content-type", "cookie", "x-custom"]).to_string()
+            pick(
+                u,
+                &[
+                    "x-tenant-id",
+                    "x-request-id",
+                    "traceparent",
+                    "expect",
+                    "connection",
+                    "upgrade",
+                    "content-type",
+                    "cookie",
+                    "x-custom",
+                ],
+            )
+            .to_string()
         };
         let value = match index(u, 5) {
             0 => "x".repeat(count(u, 100_000)),
-            1 => pick(u, &["100-continue", "close", "keep-alive", "h2c", "websocket", "\u{0}", "a\r\nInjected: 1"]).to_string(),
-            _ => gen::odd_string(u),
+            1 => pick(
+                u,
+                &[
+                    "100-continue",
+                    "close",
+                    "keep-alive",
+                    "h2c",
+                    "websocket",
+                    "\u{0}",
+                    "a\r\nInjected: 1",
+                ],
+            )
+            .to_string(),
+            _ => inputs::odd_string(u),
         };
         headers.push((name, value));
     }
@@ -172,7 +275,11 @@ fn request(u: &mut Unstructured<'_>) -> Vec<u8> {
     if framing == 2 || (framing == 4 && one_in(u, 2)) {
         for chunk in body.chunks(1 + count(u, 100)) {
             let size = if one_in(u, 10) {
-                pick(u, &["-1", "ffffffffffffffffff", "zz", "", "0;ext=1", "1 ", "+5"]).to_string()
+                pick(
+                    u,
+                    &["-1", "ffffffffffffffffff", "zz", "", "0;ext=1", "1 ", "+5"],
+                )
+                .to_string()
             } else {
                 format!("{:x}", chunk.len())
             };
@@ -188,7 +295,11 @@ fn request(u: &mut Unstructured<'_>) -> Vec<u8> {
             out.extend(b"\r\n");
         }
     } else if framing != 5 || one_in(u, 3) {
-        let cut = if one_in(u, 6) { count(u, body.len()) } else { body.len() };
+        let cut = if one_in(u, 6) {
+            count(u, body.len())
+        } else {
+            body.len()
+        };
         out.extend(&body[..cut]);
     }
     out

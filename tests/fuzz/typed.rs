@@ -9,8 +9,8 @@ use jsbox::{ExportError, ExportTarget, Outcome, RunOptions, Script, TypedExports
 use serde_json::{Value, json};
 use wasmtime::component::Val;
 
-use crate::gen::{self, count, index, one_in, pick};
 use crate::harness::fuzz;
+use crate::inputs::{self, count, index, one_in, pick};
 
 const WIT: &str = "package fuzz:kinds;
 interface kinds {
@@ -77,7 +77,10 @@ const FIELDS: &[(&str, &str, Ty)] = &[
 
 fn integer(u: &mut Unstructured<'_>, min: i128, max: i128) -> i128 {
     match index(u, 4) {
-        0 => *pick(u, &[min, max, min - 1, max + 1, 0, -1, 1 << 53, (1 << 53) + 1]),
+        0 => *pick(
+            u,
+            &[min, max, min - 1, max + 1, 0, -1, 1 << 53, (1 << 53) + 1],
+        ),
         1 => i128::from(u.arbitrary::<i64>().unwrap_or(0)),
         _ => u.int_in_range(min..=max).unwrap_or(0),
     }
@@ -87,13 +90,13 @@ fn any_json(u: &mut Unstructured<'_>, depth: usize) -> Value {
     match index(u, if depth > 40 { 5 } else { 7 }) {
         0 => Value::Null,
         1 => json!(one_in(u, 2)),
-        2 => serde_json::Number::from_f64(gen::odd_number(u)).map_or(Value::Null, Value::Number),
+        2 => serde_json::Number::from_f64(inputs::odd_number(u)).map_or(Value::Null, Value::Number),
         3 => json!(u.arbitrary::<u64>().unwrap_or(0)),
-        4 => json!(gen::odd_string(u)),
+        4 => json!(inputs::odd_string(u)),
         5 => Value::Array((0..count(u, 3)).map(|_| any_json(u, depth + 1)).collect()),
         _ => Value::Object(
             (0..count(u, 3))
-                .map(|_| (gen::odd_string(u), any_json(u, depth + 1)))
+                .map(|_| (inputs::odd_string(u), any_json(u, depth + 1)))
                 .collect(),
         ),
     }
@@ -124,17 +127,30 @@ fn json_for(u: &mut Unstructured<'_>, ty: Ty) -> Value {
         Ty::S64 => int_json(u, i64::MIN.into(), i64::MAX.into()),
         Ty::F32 | Ty::F64 => match index(u, 3) {
             0 => json!(*pick(u, &[3.5e38, 3.5e39, 1e-46, -0.0, 1e308])),
-            _ => serde_json::Number::from_f64(gen::odd_number(u)).map_or(json!(0.5), Value::Number),
+            _ => serde_json::Number::from_f64(inputs::odd_number(u))
+                .map_or(json!(0.5), Value::Number),
         },
         Ty::Char => match index(u, 5) {
             0 => json!(""),
-            1 => json!(gen::odd_string(u)),
-            _ => json!(gen::odd_string(u).chars().next().unwrap_or('\0').to_string()),
+            1 => json!(inputs::odd_string(u)),
+            _ => json!(
+                inputs::odd_string(u)
+                    .chars()
+                    .next()
+                    .unwrap_or('\0')
+                    .to_string()
+            ),
         },
-        Ty::Str => json!(gen::odd_string(u)),
+        Ty::Str => json!(inputs::odd_string(u)),
         Ty::Bytes => Value::Array(
             (0..count(u, 6))
-                .map(|_| if one_in(u, 10) { int_json(u, -1, 256) } else { json!(u.arbitrary::<u8>().unwrap_or(0)) })
+                .map(|_| {
+                    if one_in(u, 10) {
+                        int_json(u, -1, 256)
+                    } else {
+                        json!(u.arbitrary::<u8>().unwrap_or(0))
+                    }
+                })
                 .collect(),
         ),
         Ty::Shape => {
@@ -155,12 +171,19 @@ fn json_for(u: &mut Unstructured<'_>, ty: Ty) -> Value {
             (0..count(u, 4))
                 .map(|_| {
                     let key = *pick(u, &["read", "write", "execAll", "exec-all", "other"]);
-                    let value = if one_in(u, 8) { any_json(u, 0) } else { json!(one_in(u, 2)) };
+                    let value = if one_in(u, 8) {
+                        any_json(u, 0)
+                    } else {
+                        json!(one_in(u, 2))
+                    };
                     (key.to_owned(), value)
                 })
                 .collect(),
         ),
-        Ty::Color => json!(*pick(u, &["red", "dark-green", "darkGreen", "RED", "", "blue"])),
+        Ty::Color => json!(*pick(
+            u,
+            &["red", "dark-green", "darkGreen", "RED", "", "blue"]
+        )),
         Ty::Pair => {
             let mut items = vec![json_for(u, Ty::Str), json_for(u, Ty::U16)];
             match index(u, 8) {
@@ -173,12 +196,26 @@ fn json_for(u: &mut Unstructured<'_>, ty: Ty) -> Value {
             Value::Array(items)
         }
         Ty::MaybeU32 => {
-            if one_in(u, 3) { Value::Null } else { json_for(u, Ty::U32) }
+            if one_in(u, 3) {
+                Value::Null
+            } else {
+                json_for(u, Ty::U32)
+            }
         }
         Ty::Nested => {
             let ok = one_in(u, 2);
-            let tag = if one_in(u, 10) { gen::odd_string(u) } else if ok { "ok".into() } else { "err".into() };
-            let val = if ok { json_for(u, Ty::Str) } else { json_for(u, Ty::S8) };
+            let tag = if one_in(u, 10) {
+                inputs::odd_string(u)
+            } else if ok {
+                "ok".into()
+            } else {
+                "err".into()
+            };
+            let val = if ok {
+                json_for(u, Ty::Str)
+            } else {
+                json_for(u, Ty::S8)
+            };
             json!({ "tag": tag, "val": val })
         }
         Ty::Blobs => Value::Array((0..count(u, 3)).map(|_| json_for(u, Ty::Bytes)).collect()),
@@ -191,11 +228,15 @@ fn everything_json(u: &mut Unstructured<'_>) -> Value {
         if one_in(u, 25) {
             continue;
         }
-        let key = if one_in(u, 25) { (*wit).to_owned() } else { (*js).to_owned() };
+        let key = if one_in(u, 25) {
+            (*wit).to_owned()
+        } else {
+            (*js).to_owned()
+        };
         object.insert(key, json_for(u, *ty));
     }
     if one_in(u, 10) {
-        object.insert(gen::odd_string(u), any_json(u, 0));
+        object.insert(inputs::odd_string(u), any_json(u, 0));
     }
     Value::Object(object)
 }
@@ -205,7 +246,17 @@ fn everything_json(u: &mut Unstructured<'_>) -> Value {
 fn val_for(u: &mut Unstructured<'_>, ty: Ty, wrong: &mut bool) -> Val {
     if one_in(u, 40) {
         *wrong = true;
-        return pick(u, &[Val::Bool(true), Val::U8(1), Val::String("x".into()), Val::List(vec![]), Val::Option(None)]).clone();
+        return pick(
+            u,
+            &[
+                Val::Bool(true),
+                Val::U8(1),
+                Val::String("x".into()),
+                Val::List(vec![]),
+                Val::Option(None),
+            ],
+        )
+        .clone();
     }
     let finite = |x: f64| if x.is_nan() { 0.0 } else { x };
     match ty {
@@ -214,18 +265,22 @@ fn val_for(u: &mut Unstructured<'_>, ty: Ty, wrong: &mut bool) -> Val {
         Ty::U32 => Val::U32(u.arbitrary().unwrap_or(0)),
         Ty::U64 => Val::U64(u.arbitrary().unwrap_or(0)),
         Ty::S64 => Val::S64(u.arbitrary().unwrap_or(0)),
-        Ty::F32 => Val::Float32(finite(gen::odd_number(u)) as f32),
-        Ty::F64 => Val::Float64(finite(gen::odd_number(u))),
+        Ty::F32 => Val::Float32(finite(inputs::odd_number(u)) as f32),
+        Ty::F64 => Val::Float64(finite(inputs::odd_number(u))),
         Ty::Char => Val::Char(u.arbitrary().unwrap_or('a')),
-        Ty::Str => Val::String(gen::odd_string(u)),
-        Ty::Bytes => Val::List((0..count(u, 6)).map(|_| Val::U8(u.arbitrary().unwrap_or(0))).collect()),
+        Ty::Str => Val::String(inputs::odd_string(u)),
+        Ty::Bytes => Val::List(
+            (0..count(u, 6))
+                .map(|_| Val::U8(u.arbitrary().unwrap_or(0)))
+                .collect(),
+        ),
         Ty::Shape => match index(u, 4) {
             0 => Val::Variant("circle".into(), Some(Box::new(val_for(u, Ty::F64, wrong)))),
             1 => Val::Variant("square".into(), Some(Box::new(val_for(u, Ty::U32, wrong)))),
             2 => Val::Variant("point".into(), None),
             _ => {
                 *wrong = true;
-                Val::Variant(gen::odd_string(u), None)
+                Val::Variant(inputs::odd_string(u), None)
             }
         },
         Ty::Perms => Val::Flags(
@@ -237,13 +292,21 @@ fn val_for(u: &mut Unstructured<'_>, ty: Ty, wrong: &mut bool) -> Val {
         ),
         Ty::Color => Val::Enum(pick(u, &["red", "dark-green"]).to_string()),
         Ty::Pair => Val::Tuple(vec![val_for(u, Ty::Str, wrong), val_for(u, Ty::U16, wrong)]),
-        Ty::MaybeU32 => Val::Option(if one_in(u, 2) { None } else { Some(Box::new(val_for(u, Ty::U32, wrong))) }),
+        Ty::MaybeU32 => Val::Option(if one_in(u, 2) {
+            None
+        } else {
+            Some(Box::new(val_for(u, Ty::U32, wrong)))
+        }),
         Ty::Nested => Val::Result(if one_in(u, 2) {
             Ok(Some(Box::new(val_for(u, Ty::Str, wrong))))
         } else {
             Err(Some(Box::new(val_for(u, Ty::S8, wrong))))
         }),
-        Ty::Blobs => Val::List((0..count(u, 3)).map(|_| val_for(u, Ty::Bytes, wrong)).collect()),
+        Ty::Blobs => Val::List(
+            (0..count(u, 3))
+                .map(|_| val_for(u, Ty::Bytes, wrong))
+                .collect(),
+        ),
     }
 }
 
@@ -259,11 +322,18 @@ fn target() -> ExportTarget {
 /// Calls `echo` with the JSON `value`; the result as JSON, `None` when
 /// the value was refused with an error naming the argument.
 fn echo_json(target: &ExportTarget, value: &Value) -> Result<Option<Value>, String> {
-    match crate::runtime().call_export_json(target, "echo", &json!([value]), RunOptions::default()) {
-        Err(ExportError::Arguments { message, .. }) if message.starts_with("argument `value`") => Ok(None),
-        Err(error) => Err(format!("{value} was refused without naming the argument: {error}")),
+    match crate::runtime().call_export_json(target, "echo", &json!([value]), RunOptions::default())
+    {
+        Err(ExportError::Arguments { message, .. }) if message.starts_with("argument `value`") => {
+            Ok(None)
+        }
+        Err(error) => Err(format!(
+            "{value} was refused without naming the argument: {error}"
+        )),
         Ok(call) => match call.execution.outcome {
-            Outcome::Ok { value_json: Some(json) } => serde_json::from_str(&json)
+            Outcome::Ok {
+                value_json: Some(json),
+            } => serde_json::from_str(&json)
                 .map(Some)
                 .map_err(|e| format!("{value} echoed as unreadable JSON {json:?}: {e}")),
             other => Err(format!("{value} was accepted, but the echo ended {other}")),
@@ -285,7 +355,9 @@ fn typed_json_values_fit_and_round_trip_or_are_refused_with_their_path() {
         };
         match echo_json(&target, &first)? {
             Some(second) if second == first => Ok(()),
-            second => Err(format!("{value} echoed as {first}, which echoed as {second:?}")),
+            second => Err(format!(
+                "{value} echoed as {first}, which echoed as {second:?}"
+            )),
         }
     });
 }
@@ -304,13 +376,30 @@ fn typed_vals_fit_and_round_trip_or_are_refused_with_their_path() {
             fields.remove(index(u, fields.len()));
         }
         let value = Val::Record(fields);
-        match crate::runtime().call_export(&target, "echo", std::slice::from_ref(&value), RunOptions::default()) {
-            Err(ExportError::Arguments { message, .. }) if message.starts_with("argument `value`") => {
-                if wrong { Ok(()) } else { Err(format!("{value:?} fits, but was refused: {message}")) }
+        match crate::runtime().call_export(
+            &target,
+            "echo",
+            std::slice::from_ref(&value),
+            RunOptions::default(),
+        ) {
+            Err(ExportError::Arguments { message, .. })
+                if message.starts_with("argument `value`") =>
+            {
+                if wrong {
+                    Ok(())
+                } else {
+                    Err(format!("{value:?} fits, but was refused: {message}"))
+                }
             }
-            Err(error) => Err(format!("{value:?} was refused without naming the argument: {error}")),
+            Err(error) => Err(format!(
+                "{value:?} was refused without naming the argument: {error}"
+            )),
             Ok(call) => match (&call.execution.outcome, &call.result) {
-                (Outcome::Ok { .. }, Some(result)) if format!("{result:?}") == format!("{value:?}") => Ok(()),
+                (Outcome::Ok { .. }, Some(result))
+                    if format!("{result:?}") == format!("{value:?}") =>
+                {
+                    Ok(())
+                }
                 (outcome, result) => Err(format!("{value:?} echoed as {result:?} ({outcome})")),
             },
         }
