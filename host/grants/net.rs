@@ -300,7 +300,10 @@ mod tests {
         for bad in ["a..", "-1..", "%2e%2e:80", ".example.com", "a..b", "*.a..b"] {
             assert!(HostPattern::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(HostPattern::parse("example.com.").unwrap().to_string(), "example.com");
+        assert_eq!(
+            HostPattern::parse("example.com.").unwrap().to_string(),
+            "example.com"
+        );
     }
 
     #[test]
