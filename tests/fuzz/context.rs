@@ -102,7 +102,7 @@ fn context_text(u: &mut Unstructured<'_>) -> String {
             0 => text.truncate(at),
             1 => text.insert_str(
                 at,
-                pick(
+                pick::<&str>(
                     u,
                     &[
                         "\"", "\\", "{", "}", "[", ",", ":", "\\u0000", "1e999", "-", "\u{feff}",
@@ -151,7 +151,7 @@ fn script_sees(context: &RequestContext) -> Result<(), String> {
         || seen["locale"] != json!(context.locale)
         || seen["traceParent"] != json!(context.trace_parent)
         || (!context.request_id.is_empty() && seen["requestId"] != json!(context.request_id))
-        || !seen["requestId"].as_str().is_some_and(|id| !id.is_empty())
+        || seen["requestId"].as_str().is_none_or(str::is_empty)
         || strip_nulls(&seen["user"]) != strip_nulls(&expected_user)
         || seen["frozen"] != json!(true);
     if mismatch {

@@ -46,10 +46,10 @@ fn grant_rules_parse_without_panics_and_normalise_idempotently() {
         for _ in 0..count(u, 6) {
             builder = add_rule(u, builder);
         }
-        if let Err(error) = builder.build() {
-            if error.to_string().trim().is_empty() {
-                return Err("a refused rule set gave an empty error".into());
-            }
+        if let Err(error) = builder.build()
+            && error.to_string().trim().is_empty()
+        {
+            return Err("a refused rule set gave an empty error".into());
         }
         let rule = inputs::net_rule(u);
         let Ok(pattern) = HostPattern::parse(&rule) else {
@@ -93,10 +93,11 @@ fn covering_net_rule(
         format!("{bracketed}:{port}"),
         format!("{}:{port}", bracketed.to_uppercase()),
     ];
-    if let Some((_, parent)) = host.split_once('.') {
-        if host.parse::<std::net::IpAddr>().is_err() && !parent.is_empty() {
-            options.push(format!("*.{parent}"));
-        }
+    if let Some((_, parent)) = host.split_once('.')
+        && host.parse::<std::net::IpAddr>().is_err()
+        && !parent.is_empty()
+    {
+        options.push(format!("*.{parent}"));
     }
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         // CIDR spellings: refused by a parser without ranges, in which case
@@ -203,29 +204,29 @@ fn deny_rules_win_over_allow_rules_for_the_same_target() {
         let url_text = format!("http://{spelled}:{port}/");
         let parsed = url::Url::parse(&url_text).ok();
         let mut net = None;
-        if let Some(url) = &parsed {
-            if let Some(host) = url.host_str() {
-                let host = host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_owned();
-                let port = url.port_or_known_default().unwrap_or(80);
-                let allow = covering_net_rule(u, &spelled, &host, port);
-                let deny =
-                    covering_net_rule(u, &spelled, &host, port).unwrap_or_else(|| host.clone());
-                let probe = match &allow {
-                    Some(rule) => Grants::builder().allow_net([rule.clone()]),
-                    None => Grants::builder().allow_net_all(),
+        if let Some(url) = &parsed
+            && let Some(host) = url.host_str()
+        {
+            let host = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
+            let port = url.port_or_known_default().unwrap_or(80);
+            let allow = covering_net_rule(u, &spelled, &host, port);
+            let deny = covering_net_rule(u, &spelled, &host, port).unwrap_or_else(|| host.clone());
+            let probe = match &allow {
+                Some(rule) => Grants::builder().allow_net([rule.clone()]),
+                None => Grants::builder().allow_net_all(),
+            };
+            // Skip spellings the parser refuses (a `/prefix` too short for
+            // the address class, say).
+            if probe.deny_net([deny.clone()]).build().is_ok() {
+                builder = match allow {
+                    Some(rule) => builder.allow_net([rule]),
+                    None => builder.allow_net_all(),
                 };
-                // Skip spellings this parser refuses (CIDR, say).
-                if probe.deny_net([deny.clone()]).build().is_ok() {
-                    builder = match allow {
-                        Some(rule) => builder.allow_net([rule]),
-                        None => builder.allow_net_all(),
-                    };
-                    builder = builder.deny_net([deny.clone()]);
-                    net = Some((url_text.clone(), deny));
-                }
+                builder = builder.deny_net([deny.clone()]);
+                net = Some((url_text.clone(), deny));
             }
         }
 

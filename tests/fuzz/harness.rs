@@ -90,6 +90,7 @@ pub fn fuzz(
             Ok(Err(message)) => message,
             Err(panic) => format!("panicked: {}", panic_message(&*panic)),
         };
+        let failure = shorten(failure);
         eprintln!("fuzz {target}: case seed {seed:#x} failed: {failure}");
         // Long runs keep going past a known failure to find others.
         if !failures.iter().any(|(_, known)| same_kind(known, &failure)) {
@@ -116,6 +117,16 @@ pub fn fuzz(
             .collect::<Vec<_>>()
             .join("\n");
         panic!("fuzz target {target} failed:\n{list}");
+    }
+}
+
+/// `message` cut to a readable length (inputs can be 100 kB), keeping its
+/// start, which names the property and the input.
+fn shorten(message: String) -> String {
+    const KEEP: usize = 600;
+    match message.char_indices().nth(KEEP) {
+        Some((at, _)) => format!("{}… ({} bytes in all)", &message[..at], message.len()),
+        None => message,
     }
 }
 

@@ -41,6 +41,7 @@ const PLUGIN: &str = "export function echo(value) { return value; }";
 #[derive(Clone, Copy)]
 enum Ty {
     S8,
+    U8,
     U16,
     U32,
     U64,
@@ -121,6 +122,7 @@ fn json_for(u: &mut Unstructured<'_>, ty: Ty) -> Value {
     }
     match ty {
         Ty::S8 => int_json(u, -128, 127),
+        Ty::U8 => int_json(u, 0, 255),
         Ty::U16 => int_json(u, 0, 65535),
         Ty::U32 => int_json(u, 0, u32::MAX.into()),
         Ty::U64 => int_json(u, 0, u64::MAX.into()),
@@ -214,7 +216,7 @@ fn json_for(u: &mut Unstructured<'_>, ty: Ty) -> Value {
             let val = if ok {
                 json_for(u, Ty::Str)
             } else {
-                json_for(u, Ty::S8)
+                json_for(u, Ty::U8)
             };
             json!({ "tag": tag, "val": val })
         }
@@ -261,6 +263,7 @@ fn val_for(u: &mut Unstructured<'_>, ty: Ty, wrong: &mut bool) -> Val {
     let finite = |x: f64| if x.is_nan() { 0.0 } else { x };
     match ty {
         Ty::S8 => Val::S8(u.arbitrary().unwrap_or(0)),
+        Ty::U8 => Val::U8(u.arbitrary().unwrap_or(0)),
         Ty::U16 => Val::U16(u.arbitrary().unwrap_or(0)),
         Ty::U32 => Val::U32(u.arbitrary().unwrap_or(0)),
         Ty::U64 => Val::U64(u.arbitrary().unwrap_or(0)),
@@ -300,7 +303,7 @@ fn val_for(u: &mut Unstructured<'_>, ty: Ty, wrong: &mut bool) -> Val {
         Ty::Nested => Val::Result(if one_in(u, 2) {
             Ok(Some(Box::new(val_for(u, Ty::Str, wrong))))
         } else {
-            Err(Some(Box::new(val_for(u, Ty::S8, wrong))))
+            Err(Some(Box::new(val_for(u, Ty::U8, wrong))))
         }),
         Ty::Blobs => Val::List(
             (0..count(u, 3))
