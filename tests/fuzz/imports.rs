@@ -140,8 +140,10 @@ fn host_imports_end_classified_and_stay_inside_the_grant() {
                 .with_log_sink(logs.clone()),
         );
         let messages = logs.messages();
-        let last_cases: Vec<&String> = messages
+        let last_cases: Vec<&str> = messages
             .iter()
+            // `console.group` indents what follows.
+            .map(|m| m.trim_start())
             .filter(|m| m.starts_with("case "))
             .rev()
             .take(3)
@@ -179,7 +181,7 @@ fn host_imports_end_classified_and_stay_inside_the_grant() {
             return Err(format!("{ESCAPE} was created: {}", context()));
         }
         if execution.outcome.kind() != OutcomeKind::Ok
-            || messages.last().map(String::as_str) != Some("done")
+            || messages.last().map(|m| m.trim_start()) != Some("done")
         {
             // Classified, but the driver did not finish: worth knowing.
             eprintln!(
