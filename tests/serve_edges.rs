@@ -393,6 +393,37 @@ fn tenant_credentials_and_connection_limits_are_checked_at_start() {
     refused("header_timeout = '0s'\n", &[], "invalid `header_timeout`");
 }
 
+/// Found by the `serve_http` fuzz target (seed 0xfd46ca8aa548b5cc): a
+/// `TRACE` or a lower-case `get` made the handler's `new Request` throw,
+/// so the client's request was answered 500 as the script's fault.
+#[tokio::test(flavor = "multi_thread")]
+async fn methods_a_request_cannot_carry_are_405_and_usual_ones_are_normalised() {
+    let server = Server::start(&["--timeout", "5s"]);
+    let addr = server.addr;
+    for method in ["TRACE", "TRACK", "trace"] {
+        let (status, body) = status_and_json(
+            &raw(
+                addr,
+                &format!("{method} /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+            )
+            .await,
+        );
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (405, Some("bad_method")),
+            "{method}"
+        );
+    }
+    let (status, body) = status_and_json(
+        &raw(
+            addr,
+            "get /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )
+        .await,
+    );
+    assert_eq!((status, body["method"].as_str()), (200, Some("GET")));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_host_is_refused_and_the_url_is_built_from_a_valid_one() {
     let server = Server::start(&["--timeout", "5s"]);

@@ -32,6 +32,10 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, tree: &[JsValue], index: u32) -> Result<Value<
         JsValue::Undefined | JsValue::Unsupported(_) => Value::new_undefined(ctx.clone()),
         JsValue::Null => Value::new_null(ctx.clone()),
         JsValue::Boolean(b) => Value::new_bool(ctx.clone(), *b),
+        // `new_number` stores a whole number as an int, which has no -0.
+        JsValue::Number(n) if *n == 0.0 && n.is_sign_negative() => {
+            Value::new_float(ctx.clone(), *n)
+        }
         JsValue::Number(n) => Value::new_number(ctx.clone(), *n),
         JsValue::BigInt(digits) => match (digits.parse::<i64>(), digits.parse::<u64>()) {
             (Ok(n), _) => BigInt::from_i64(ctx.clone(), n)?.into_value(),

@@ -99,6 +99,14 @@ impl HostPattern {
                 if name.is_empty() {
                     return Err(invalid("the host is empty"));
                 }
+                // `a..b` or `a..` has no normal form that parses back to it
+                // (the trailing dot of a fully qualified name is dropped).
+                if name.split('.').any(str::is_empty) {
+                    return Err(invalid(
+                        "the host has an empty label (`..` or a leading dot); \
+                         write each dot-separated part",
+                    ));
+                }
                 match wildcard {
                     true => HostMatch::Subdomains(name),
                     false => HostMatch::Name(name),
@@ -283,6 +291,19 @@ mod tests {
         assert_eq!(idn.to_string(), "xn--bcher-kva.example");
         let url = url::Url::parse("http://BÜCHER.example/").unwrap();
         assert!(idn.matches(&NetHost::from_url(url.host().unwrap()), 80));
+    }
+
+    #[test]
+    fn names_with_empty_labels_are_refused() {
+        // Found by the `grant_rules` fuzz target: `a..` displayed as `a.`,
+        // which parses as `a`, so the normal form was not a fixed point.
+        for bad in ["a..", "-1..", "%2e%2e:80", ".example.com", "a..b", "*.a..b"] {
+            assert!(HostPattern::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            HostPattern::parse("example.com.").unwrap().to_string(),
+            "example.com"
+        );
     }
 
     #[test]

@@ -139,6 +139,21 @@ pub async fn serve(
     })
 }
 
+/// Methods the Fetch API refuses in `new Request` (`CONNECT` never gets
+/// here: its target is not a path).
+const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+/// The method as the Fetch API normalises it: the six usual methods in
+/// upper case whatever their spelling (so `get` is a GET, without a body),
+/// any other exactly as sent.
+fn normalise_method(method: &str) -> String {
+    const USUAL: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    match USUAL.iter().find(|m| method.eq_ignore_ascii_case(m)) {
+        Some(usual) => (*usual).to_owned(),
+        None => method.to_owned(),
+    }
+}
+
 /// Checks the host and the tenant, and reads a small body or starts
 /// streaming a large one; refusals become responses here.
 async fn prepare(
@@ -162,6 +177,17 @@ async fn prepare(
             &error.to_string(),
         )
     })?;
+    if FORBIDDEN_METHODS
+        .iter()
+        .any(|m| parts.method.as_str().eq_ignore_ascii_case(m))
+    {
+        let message = format!(
+            "the {} method is not served: a handler's Request cannot carry it",
+            parts.method
+        );
+        let status = StatusCode::METHOD_NOT_ALLOWED;
+        return Err(refuse(&meta, status, "bad_method", &message));
+    }
     meta.tenant = tenancy::select(&app.config, authority.as_ref(), &parts.headers)
         .map_err(|refusal| refuse_tenant(app, &meta, &refusal))?;
     // The credential is the server's business, not the handler's.
@@ -215,7 +241,7 @@ async fn prepare(
     let host = authority.map_or_else(|| local.to_string(), |a| a.to_string());
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let request = HttpRequest {
-        method: parts.method.to_string(),
+        method: normalise_method(parts.method.as_str()),
         url: format!("http://{host}{path_and_query}"),
         headers: parts
             .headers
