@@ -4,9 +4,11 @@
 //! A connection is in one of three phases, watched by [`supervise`]:
 //! - **idle**: no request in progress and no byte of the next one received
 //!   (after accepting, and between keep-alive requests). It is closed after
-//!   `idle_timeout`, or at once when the listener is at its cap and a new
-//!   client waits: an idle connection is always safe to close, so idle
-//!   sockets can never keep a new client out.
+//!   `idle_timeout`, or as soon as the listener is at its cap (the accept
+//!   loop asks for the next client's room right away): an idle connection
+//!   is always safe to close, so idle sockets can never keep a new client
+//!   out. Closing stops once there is room, so which idle connections go
+//!   depends on scheduling.
 //! - **head**: the first byte of a request arrived but not yet its whole
 //!   head (request line and headers). It is closed `header_timeout` after
 //!   that first byte, however slowly the bytes trickle in.
