@@ -666,7 +666,8 @@ impl GrantsBuilder {
     /// Turns the SSRF guard on (the default) or off: with it, a connection
     /// to a loopback, private, link-local, CGNAT, unspecified, multicast or
     /// reserved address needs an allow rule naming that address or a range
-    /// holding it (see the [module doc](self)).
+    /// holding it; a name rule or [`allow_net_all`](Self::allow_net_all) is
+    /// not enough.
     pub fn ssrf_guard(mut self, on: bool) -> Self {
         self.ssrf_guard = on;
         self
