@@ -32,12 +32,13 @@ fi
 
 samples="$(mktemp)"
 log="$(mktemp)"
+report="$(mktemp)"
 server=""
 sampler=""
 cleanup() {
   [ -n "$sampler" ] && kill "$sampler" 2> /dev/null || true
   [ -n "$server" ] && kill "$server" 2> /dev/null || true
-  rm -f "$samples" "$log"
+  rm -f "$samples" "$log" "$report"
 }
 trap cleanup EXIT
 
@@ -66,8 +67,19 @@ sampler=$!
 echo "machine: $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "soak: $requests requests over $connections connections"
 started=$(date +%s.%N)
+# wrk's threads stop at their quota, but wrk itself waits out its duration:
+# once the server has answered them all, SIGINT makes it report at once.
 wrk -t"$threads" -c"$connections" -d2h --timeout 10s -s "$root/benches/soak/mix.lua" \
-  "http://127.0.0.1:$port" -- "$requests" "$threads" | grep -E '^soak:|Requests/sec|Socket errors'
+  "http://127.0.0.1:$port" -- "$requests" "$threads" > "$report" &
+driver=$!
+answered() {
+  curl -sf "http://127.0.0.1:$admin_port/metrics" |
+    awk '/^jsbox_http_requests_total/ { sum += $NF } END { printf "%d", sum }'
+}
+while kill -0 "$driver" 2> /dev/null && [ "$(answered)" -lt "$requests" ]; do sleep 2; done
+kill -INT "$driver" 2> /dev/null || true
+wait "$driver" || true
+grep -E '^soak:|Requests/sec|Socket errors' "$report"
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "soak: took ${elapsed}s; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -0 "$server" || { echo "soak: the server died" >&2; exit 1; }
