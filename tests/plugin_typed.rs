@@ -405,3 +405,41 @@ fn unsupported_types_are_refused_when_declared() {
         "{missing:?}"
     );
 }
+
+#[test]
+fn an_f32_beyond_its_range_is_refused_not_rounded_to_infinity() {
+    // Found by the `typed_json` fuzz target (seed 0xbf972145bb520569):
+    // 3.5e39 became infinity, which the JSON result then wrote as `null`.
+    let exports = TypedExports::builder()
+        .wit(
+            "scale.wit",
+            "package test:scale; interface scale { half: func(x: f32) -> f32; }",
+        )
+        .interface("test:scale/scale")
+        .build()
+        .expect("the scale WIT declares typed exports");
+    let target = js(&exports, "export function half(x) { return x / 2; }");
+    let call = runtime()
+        .call_export_json(
+            &target,
+            "half",
+            &serde_json::json!([3.0e38]),
+            RunOptions::default(),
+        )
+        .expect("the largest f32s fit");
+    assert!(
+        matches!(&call.execution.outcome, jsbox::Outcome::Ok { value_json: Some(v) } if v.starts_with("1.5")),
+        "{}",
+        call.execution.outcome
+    );
+    for (beyond, shown) in [(3.5e39, "3.5e+39"), (-1e308, "-1e+308")] {
+        let args = serde_json::json!([beyond]);
+        match runtime().call_export_json(&target, "half", &args, RunOptions::default()) {
+            Err(error) => assert_eq!(
+                error.to_string(),
+                format!("half: argument `x`: expected f32, got {shown}")
+            ),
+            Ok(call) => panic!("{beyond}: {}", call.execution.outcome),
+        }
+    }
+}

@@ -33,13 +33,22 @@ pub(crate) enum NetHost {
 }
 
 impl NetHost {
-    /// The normalised form of a URL's host.
-    pub(crate) fn from_url(host: url::Host<&str>) -> NetHost {
-        match host {
-            url::Host::Domain(domain) => NetHost::Name(normalise_name(domain)),
+    /// The normalised form of a URL's host, or why it names no host: a
+    /// name with an empty label (`.example.com`, `a..b`) cannot be resolved
+    /// and no rule can be written for it, so it must not reach the rules
+    /// (a `*.example.com` deny rule does not cover `.example.com`).
+    pub(crate) fn from_url(host: url::Host<&str>) -> Result<NetHost, &'static str> {
+        Ok(match host {
+            url::Host::Domain(domain) => {
+                let name = normalise_name(domain);
+                if name.split('.').any(str::is_empty) {
+                    return Err("has an empty label (`..` or a leading dot)");
+                }
+                NetHost::Name(name)
+            }
             url::Host::Ipv4(ip) => NetHost::Address(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => NetHost::Address(address::canonical(IpAddr::V6(ip))),
-        }
+        })
     }
 }
 
@@ -260,7 +269,7 @@ mod tests {
 
     fn address(text: &str) -> NetHost {
         let url = url::Url::parse(&format!("http://{text}/")).unwrap();
-        NetHost::from_url(url.host().unwrap())
+        NetHost::from_url(url.host().unwrap()).unwrap()
     }
 
     #[test]
@@ -286,11 +295,26 @@ mod tests {
         let rule = HostPattern::parse("Admin.Example.com.").unwrap();
         assert_eq!(rule.to_string(), "admin.example.com");
         let url = url::Url::parse("http://ADMIN.example.COM./").unwrap();
-        assert!(rule.denies(&NetHost::from_url(url.host().unwrap()), 80));
+        assert!(rule.denies(&NetHost::from_url(url.host().unwrap()).unwrap(), 80));
         let idn = HostPattern::parse("bücher.example").unwrap();
         assert_eq!(idn.to_string(), "xn--bcher-kva.example");
         let url = url::Url::parse("http://BÜCHER.example/").unwrap();
-        assert!(idn.matches(&NetHost::from_url(url.host().unwrap()), 80));
+        assert!(idn.matches(&NetHost::from_url(url.host().unwrap()).unwrap(), 80));
+    }
+
+    #[test]
+    fn request_hosts_with_empty_labels_are_refused() {
+        // Found by the `grant_deny_wins` fuzz target (seed
+        // 0xb4cea229791d9157): `.xn--…` passed a `*.` deny rule.
+        for bad in [".example.com", "a..example.com", ".", ".."] {
+            let url = url::Url::parse(&format!("http://{bad}/")).unwrap();
+            assert!(NetHost::from_url(url.host().unwrap()).is_err(), "{bad}");
+        }
+        let fqdn = url::Url::parse("http://example.com./").unwrap();
+        assert_eq!(
+            NetHost::from_url(fqdn.host().unwrap()),
+            Ok(name("example.com"))
+        );
     }
 
     #[test]

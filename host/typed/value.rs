@@ -332,6 +332,11 @@ impl<'a> Lift<'a> {
             (WitType::U64, JsValue::BigInt(digits)) => {
                 digits.parse().map(Val::U64).or_else(|_| wrong(self))?
             }
+            // A finite number beyond the f32 range would round to infinity,
+            // a different value (and JSON's `null`): refuse it instead.
+            (WitType::F32, JsValue::Number(n)) if n.is_finite() && (*n as f32).is_infinite() => {
+                return wrong(self);
+            }
             (WitType::F32, JsValue::Number(n)) => Val::Float32(*n as f32),
             (WitType::F64, JsValue::Number(n)) => Val::Float64(*n),
             (WitType::Char, JsValue::String(s)) => {
@@ -526,9 +531,20 @@ pub(super) fn is_safe(n: i128) -> bool {
 }
 
 fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{n:.0}")
-    } else {
-        n.to_string()
+    if n.is_nan() {
+        return "NaN".into();
     }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if n == 0.0 || (1e-6..1e21).contains(&n.abs()) {
+        return match n.fract() == 0.0 {
+            true => format!("{n:.0}"),
+            false => n.to_string(),
+        };
+    }
+    // JS's exponent spelling: `3.5e+39`, `1e-7`.
+    format!("{n:e}")
+        .replacen("e", "e+", 1)
+        .replacen("e+-", "e-", 1)
 }

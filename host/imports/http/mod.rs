@@ -100,10 +100,18 @@ impl http::Host for SandboxState {
                 request.method
             ))));
         }
-        let Some(host) = url.host().map(NetHost::from_url) else {
-            return Ok(Err(Error::InvalidRequest(format!(
-                "fetch: the URL '{url}' has no host"
-            ))));
+        let host = match url.host().map(NetHost::from_url) {
+            Some(Ok(host)) => host,
+            Some(Err(why)) => {
+                return Ok(Err(Error::InvalidRequest(format!(
+                    "fetch: the host of the URL '{url}' {why}"
+                ))));
+            }
+            None => {
+                return Ok(Err(Error::InvalidRequest(format!(
+                    "fetch: the URL '{url}' has no host"
+                ))));
+            }
         };
         let port = url.port_or_known_default().unwrap_or(80);
         let target = crate::grants::net_target(&host, port);
