@@ -1,6 +1,9 @@
 //! Builds the QuickJS guest (`guest/`) and embeds it as a component.
 //!
-//! `build/wasm32.rs` does the work (Debian's cargo with `-Zbuild-std` for
+//! This is the build script of the library crate (`host/Cargo.toml`), kept
+//! at the top because it builds what lies beside `host/`: `guest/` and `wit/`.
+//!
+//! `toolchain/wasm32.rs` does the work (Debian's cargo with `-Zbuild-std` for
 //! `wasm32-wasip1`, then `wit-component` with the WASI preview1 reactor
 //! adapter); `jsbox build-plugin` shares it. The host includes the result
 //! from `$OUT_DIR`.
@@ -8,7 +11,7 @@
 //! `scripts/setup.sh` installs the toolchain; when it is missing, the build
 //! stops here with one message that says so.
 
-#[path = "build/wasm32.rs"]
+#[path = "toolchain/wasm32.rs"]
 mod wasm32;
 
 use std::env;
@@ -16,10 +19,14 @@ use std::path::{Path, PathBuf};
 use std::process::exit;
 
 fn main() {
-    let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = manifest_dir
+        .parent()
+        .expect("host/ lies in the repository")
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
     for watched in ["guest/src", "guest/Cargo.toml", "guest/Cargo.lock", "wit"] {
-        println!("cargo:rerun-if-changed={watched}");
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 
     check_toolchain();

@@ -7,7 +7,7 @@
 
 wasmtime::component::bindgen!({
     world: "sandbox",
-    path: "wit",
+    path: "../wit",
     // Every import may fail the run (e.g. a budget check), so each returns
     // a `wasmtime::Result`.
     imports: { default: trappable },
@@ -118,7 +118,7 @@ pub fn request_context(context: &crate::RequestContext, deadline_ms: u64) -> typ
 pub mod plugin {
     wasmtime::component::bindgen!({
         world: "plugin",
-        path: "wit",
+        path: "../wit",
         imports: { default: trappable },
         with: {
             "jsbox:sandbox/types": crate::bindings::jsbox::sandbox::types,
@@ -136,7 +136,7 @@ pub mod plugin {
 pub mod http_plugin {
     wasmtime::component::bindgen!({
         world: "http-plugin",
-        path: "wit",
+        path: "../wit",
         imports: { default: trappable },
         with: {
             "jsbox:sandbox/types": crate::bindings::jsbox::sandbox::types,

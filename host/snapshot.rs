@@ -20,9 +20,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, ComponentType, Instance, Lift, Linker, WasmList};
 use wasmtime::{Engine, Store, UpdateDeadline};
-use wasmtime_wizer::{ComponentContext, WasmtimeWizerComponent, Wizer};
+use wasmtime_wizer::{ComponentContext, ComponentInstanceState, Wizer};
 
 use crate::bindings::Sandbox;
 use crate::bindings::exports::jsbox::sandbox::http_handler::HandlerFailure;
@@ -79,14 +79,16 @@ pub fn pre_initialize(
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::MAX / 2)));
 
-    let (snapshot, _results) = pollster::block_on(wizer().run_component(
-        &mut store,
-        component,
-        async |store: &mut Store<SandboxState>, component: &Component| {
-            linker.instantiate_async(store, component).await
-        },
-    ))?;
-    Ok(snapshot)
+    let wizer = wizer();
+    let (context, instrumented) = wizer.instrument_component(component)?;
+    let component = Component::new(engine, &instrumented)?;
+    let instance = linker.instantiate(&mut store, &component)?;
+    Sandbox::new(&mut store, &instance)?.call_initialize(&mut store)?;
+    let mut state = InstanceState {
+        store: &mut store,
+        instance,
+    };
+    pollster::block_on(wizer.snapshot_component(&context, &mut state))
 }
 
 /// The guest instrumented for Wizer and compiled, for snapshots of HTTP
@@ -184,8 +186,73 @@ fn prepare_and_snapshot(
     }
 
     unlimited(store)?;
-    let mut state = WasmtimeWizerComponent { store, instance };
+    let mut state = InstanceState { store, instance };
     pollster::block_on(wizer().snapshot_component(&guest.context, &mut state)).map(Ok)
+}
+
+/// An initialized instance, as Wizer reads its state: through the accessor
+/// functions its instrumentation exported.
+///
+/// Wizer has this as `WasmtimeWizerComponent`, behind its `wasmtime`
+/// feature, which also turns on Wasmtime's GC, threads, WAVE and
+/// configuration-file cache (and their dependencies, `toml` among them) for
+/// every embedder of this crate; the guest needs none of them.
+struct InstanceState<'a> {
+    store: &'a mut Store<SandboxState>,
+    instance: Instance,
+}
+
+impl InstanceState<'_> {
+    /// Calls `instance#func`, an accessor Wizer's instrumentation exported:
+    /// it exists and cannot trap, so a failure is a bug in Wizer, as in its
+    /// own implementation of this trait.
+    fn call<R: ComponentType + Lift + 'static>(&mut self, instance: &str, func: &str) -> R {
+        let store = &mut *self.store;
+        let (_, exported) = self
+            .instance
+            .get_export(&mut *store, None, instance)
+            .expect("Wizer's instrumentation exports its accessor instances");
+        let (_, index) = self
+            .instance
+            .get_export(&mut *store, Some(&exported), func)
+            .expect("Wizer's accessor instances export their functions");
+        let accessor = self
+            .instance
+            .get_typed_func::<(), (R,)>(&mut *store, index)
+            .expect("Wizer's accessors have the types it reads");
+        accessor
+            .call(&mut *store, ())
+            .expect("Wizer's accessors do not trap")
+            .0
+    }
+}
+
+impl ComponentInstanceState for InstanceState<'_> {
+    async fn call_func_ret_list_u8(
+        &mut self,
+        instance: &str,
+        func: &str,
+        contents: impl FnOnce(&[u8]) + Send,
+    ) {
+        let list: WasmList<u8> = self.call(instance, func);
+        contents(list.as_le_slice(&*self.store));
+    }
+
+    async fn call_func_ret_s32(&mut self, instance: &str, func: &str) -> i32 {
+        self.call(instance, func)
+    }
+
+    async fn call_func_ret_s64(&mut self, instance: &str, func: &str) -> i64 {
+        self.call(instance, func)
+    }
+
+    async fn call_func_ret_f32(&mut self, instance: &str, func: &str) -> u32 {
+        self.call::<f32>(instance, func).to_bits()
+    }
+
+    async fn call_func_ret_f64(&mut self, instance: &str, func: &str) -> u64 {
+        self.call::<f64>(instance, func).to_bits()
+    }
 }
 
 fn wizer() -> Wizer {

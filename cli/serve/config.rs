@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::connection::ConnectionLimits;
 use super::entry::EntryFile;
 use super::tenancy::{Tenancy, TenantToken, add_hosts};
-use crate::cli::args::{parse_duration, parse_fuel, parse_net_proxy, parse_size};
+use crate::commands::args::{parse_duration, parse_fuel, parse_net_proxy, parse_size};
 
 /// How log lines are written to stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]

@@ -55,7 +55,7 @@ pub fn main(args: ServeArgs) -> ExitCode {
         Ok(config) => config,
         Err(error) => {
             eprintln!("jsbox serve: {error}");
-            return ExitCode::from(crate::cli::exit::USAGE);
+            return ExitCode::from(crate::commands::exit::USAGE);
         }
     };
     logging::init(config.log_format);

@@ -1,8 +1,8 @@
 //! `jsbox build-plugin DIR`: builds a Rust plugin crate into a component
 //! that `jsbox run` accepts, with the toolchain setup the QuickJS guest is
-//! built with (`build/wasm32.rs`, shared with `build.rs`).
+//! built with (`toolchain/wasm32.rs`, shared with `build.rs`).
 
-#[path = "../../build/wasm32.rs"]
+#[path = "../../toolchain/wasm32.rs"]
 mod wasm32;
 
 use std::path::{Path, PathBuf};

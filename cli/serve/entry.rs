@@ -37,7 +37,7 @@ impl EntryFile {
             let name = path.display().to_string();
             return Ok((EntryFile::Component { name, wasm }, root));
         }
-        let (mut script, root) = crate::cli::run::read_script(path, true)?;
+        let (mut script, root) = crate::commands::run::read_script(path, true)?;
         script.kind = kind;
         Ok((EntryFile::Js(script), root))
     }
