@@ -10,17 +10,18 @@ use std::time::Duration;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
-use crate::bindings::{Sandbox as SandboxWorld, SandboxPre};
 use crate::cache::Blake3Hasher;
 use crate::cache::bytecode::BytecodeCache;
 use crate::cache::component::{ArtifactKey, ComponentSource, DiskCache};
-use crate::engine::{Allocation, EpochTicker, new_engine};
-use crate::grants::HostPaths;
-use crate::host_functions::{HostCall, HostFunctionError, HostFunctions};
-use crate::metrics::Counters;
+use crate::capabilities::bindings::{Sandbox as SandboxWorld, SandboxPre};
+use crate::capabilities::grants::HostPaths;
+use crate::capabilities::host_functions::{HostCall, HostFunctionError, HostFunctions};
+use crate::capabilities::state::RunState;
+use crate::observe::metrics::Counters;
 use crate::runtime::RuntimeInner;
-use crate::state::SandboxState;
-use crate::{Error, Runtime, guest, snapshot};
+use crate::sandbox::engine::{Allocation, EpochTicker, new_engine};
+use crate::sandbox::state::SandboxState;
+use crate::{Error, Runtime, sandbox::guest, sandbox::snapshot};
 
 /// Builds a [`Runtime`]. Every setting has a default suited to a server
 /// running many small scripts; see each method.
@@ -233,8 +234,11 @@ impl RuntimeBuilder {
         let engine = new_engine(self.max_wasm_stack, self.fuel_metering, allocation)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| Error::Link(e.into()))?;
-        SandboxWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
-            .map_err(|e| Error::Link(e.into()))?;
+        SandboxWorld::add_to_linker::<_, HasSelf<RunState>>(
+            &mut linker,
+            |state: &mut SandboxState| &mut state.run,
+        )
+        .map_err(|e| Error::Link(e.into()))?;
 
         let disk_cache = DiskCache::open(self.cache_dir.as_deref());
         let host_paths = HostPaths::new(

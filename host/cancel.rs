@@ -7,7 +7,6 @@
 //! stops within about one epoch tick and ends as
 //! [`Outcome::Cancelled`](crate::Outcome::Cancelled).
 
-use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -114,16 +113,3 @@ impl Drop for CancelOnDrop {
         }
     }
 }
-
-/// The error that ends a cancelled run, raised by the epoch callback or a
-/// waiting host call and recognized by the classifier.
-#[derive(Debug)]
-pub(crate) struct Cancelled;
-
-impl fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the run was cancelled by its caller")
-    }
-}
-
-impl std::error::Error for Cancelled {}

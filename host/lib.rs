@@ -69,64 +69,52 @@
 
 #![warn(missing_docs)]
 
-mod audit;
-mod bindings;
+// The public vocabulary is the files at the top; the machinery is in
+// layers, each a folder whose `mod.rs` says what it owns and what it may
+// use (`ARCHITECTURE.md` has the rules in one place).
 mod builder;
 mod cache;
 mod cancel;
-mod classify;
+mod capabilities;
+mod components;
 mod context;
-mod engine;
 mod error;
-mod grants;
-mod guest;
-mod host_functions;
 mod http;
-mod http_plugin;
-mod imports;
-mod limiter;
 mod limits;
-mod log;
-mod metrics;
+mod observe;
 mod outcome;
-mod plugin;
-mod prepared;
-mod prometheus;
-mod random_watch;
 mod report;
 mod run;
 mod runtime;
 mod sandbox;
 mod script;
-mod snapshot;
-mod state;
-mod typed;
+mod traps;
 
-pub use audit::{AuditEvent, AuditSink, Decision, JsonLinesAuditSink, MemoryAuditSink};
 pub use builder::RuntimeBuilder;
 pub use cache::bytecode::BytecodeCacheStats;
 pub use cache::component::ComponentSource;
 pub use cancel::CancelToken;
+pub use capabilities::grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
+pub use capabilities::host_functions::{HostCall, HostFunctionError};
+pub use capabilities::imports::http::{NetProxy, NetProxyError};
+pub use components::http_plugin::HttpPlugin;
+pub use components::plugin::{Plugin, PluginError};
+pub use components::prepared::PreparedHandler;
+pub use components::typed::{
+    DeclarationError, ExportError, ExportSignature, ExportTarget, TypedExecution, TypedExports,
+    TypedExportsBuilder, TypedPlugin,
+};
 pub use context::{RequestContext, User};
 pub use error::Error;
-pub use grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
-pub use host_functions::{HostCall, HostFunctionError};
 pub use http::{
     BodyClosed, BodyError, BodyReceiver, BodySender, HttpBody, HttpRequest, HttpResponse,
     Responder, body_channel,
 };
-pub use http_plugin::HttpPlugin;
-pub use imports::http::{NetProxy, NetProxyError};
 pub use limits::Limits;
-pub use log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};
-pub use metrics::RuntimeMetrics;
+pub use observe::audit::{AuditEvent, AuditSink, Decision, JsonLinesAuditSink, MemoryAuditSink};
+pub use observe::log::{LogEvent, LogLevel, LogSink, MemorySink, StdioSink};
+pub use observe::metrics::RuntimeMetrics;
 pub use outcome::{JsError, Outcome, OutcomeKind};
-pub use plugin::{Plugin, PluginError};
-pub use prepared::PreparedHandler;
 pub use report::{BytecodeCacheUse, ResourceReport};
 pub use runtime::{Execution, RunOptions, Runtime};
 pub use script::{Script, SourceKind};
-pub use typed::{
-    DeclarationError, ExportError, ExportSignature, ExportTarget, TypedExecution, TypedExports,
-    TypedExportsBuilder, TypedPlugin,
-};

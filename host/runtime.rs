@@ -10,23 +10,24 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
-use crate::audit::{AuditSink, DiscardAuditSink};
-use crate::bindings::{self, SandboxPre};
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats};
 use crate::cache::component::{ComponentSource, DiskCache};
 use crate::cancel::{CancelOnDrop, CancelToken};
-use crate::classify::classify_panic;
-use crate::engine::EpochTicker;
-use crate::grants::HostPaths;
-use crate::host_functions::{HostFunctions, RunHostFunctions};
-use crate::http_plugin::{self, HttpPlugin};
-use crate::imports::http::NetProxy;
-use crate::log::{DiscardSink, LogSink};
-use crate::metrics::{Counters, RuntimeMetrics};
-use crate::plugin::{self, Plugin, PluginError};
+use crate::capabilities::bindings::{self, SandboxPre};
+use crate::capabilities::grants::HostPaths;
+use crate::capabilities::host_functions::{HostFunctions, RunHostFunctions};
+use crate::capabilities::imports::http::NetProxy;
+use crate::capabilities::state::Capabilities;
+use crate::components::http_plugin::{self, HttpPlugin};
+use crate::components::plugin::{self, Plugin, PluginError};
+use crate::observe::audit::{AuditSink, DiscardAuditSink};
+use crate::observe::log::{DiscardSink, LogSink};
+use crate::observe::metrics::{Counters, RuntimeMetrics};
+use crate::run::classify::classify_panic;
 use crate::run::{Call, Run};
-use crate::snapshot::InstrumentedGuest;
-use crate::state::{Capabilities, SandboxState};
+use crate::sandbox::engine::EpochTicker;
+use crate::sandbox::snapshot::InstrumentedGuest;
+use crate::sandbox::state::SandboxState;
 use crate::{
     Grants, HttpRequest, Limits, Outcome, PreparedHandler, RequestContext, ResourceReport,
     Responder, RuntimeBuilder, Script,
