@@ -1,7 +1,6 @@
 //! [`RuntimeBuilder`]: typed configuration of a [`Runtime`], and the work of
 //! building one — engine, pool, snapshot, compiled-component cache.
 
-use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -10,7 +9,6 @@ use std::time::Duration;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
-use crate::cache::Blake3Hasher;
 use crate::cache::bytecode::BytecodeCache;
 use crate::cache::component::{ArtifactKey, ComponentSource, DiskCache};
 use crate::capabilities::bindings::{Sandbox as SandboxWorld, SandboxPre};
@@ -18,7 +16,7 @@ use crate::capabilities::grants::HostPaths;
 use crate::capabilities::host_functions::{HostCall, HostFunctionError, HostFunctions};
 use crate::capabilities::state::RunState;
 use crate::observe::metrics::Counters;
-use crate::runtime::RuntimeInner;
+use crate::run::RuntimeInner;
 use crate::sandbox::engine::{Allocation, EpochTicker, new_engine};
 use crate::sandbox::state::SandboxState;
 use crate::{Error, Runtime, sandbox::guest, sandbox::snapshot};
@@ -283,8 +281,9 @@ impl RuntimeBuilder {
         guest_hash: &blake3::Hash,
         cache: &DiskCache,
     ) -> Result<(Component, ComponentSource), Error> {
-        let key = self.artifact_key(engine, guest_hash);
-        cache.compile(engine, key, || {
+        let snapshotted = [u8::from(self.snapshot)];
+        let key = ArtifactKey::new(engine, "guest", &[guest_hash.as_bytes(), &snapshotted]);
+        cache.load_or_compile(engine, key, || {
             let wasm = if self.snapshot {
                 snapshot::pre_initialize(engine, self.fuel_metering, linker, guest::COMPONENT)
                     .map_err(|e| Error::Snapshot(e.into()))?
@@ -293,18 +292,5 @@ impl RuntimeBuilder {
             };
             Component::new(engine, &wasm).map_err(|e| Error::CompileGuest(e.into()))
         })
-    }
-
-    /// Everything the compiled artifact depends on: the guest's bytes,
-    /// whether it is snapshotted, and the engine's compilation settings
-    /// (Wasmtime's own compatibility hash, which covers its version).
-    fn artifact_key(&self, engine: &Engine, guest_hash: &blake3::Hash) -> ArtifactKey {
-        let mut hasher = Blake3Hasher(blake3::Hasher::new());
-        hasher.0.update(b"jsbox artifact v1\0");
-        hasher.0.update(env!("CARGO_PKG_VERSION").as_bytes());
-        hasher.0.update(guest_hash.as_bytes());
-        hasher.0.update(&[u8::from(self.snapshot)]);
-        engine.precompile_compatibility_hash().hash(&mut hasher);
-        ArtifactKey(*hasher.0.finalize().as_bytes())
     }
 }

@@ -72,6 +72,7 @@
 // The public vocabulary is the files at the top; the machinery is in
 // layers, each a folder whose `mod.rs` says what it owns and what it may
 // use (`ARCHITECTURE.md` has the rules in one place).
+mod access;
 mod builder;
 mod cache;
 mod cancel;
@@ -90,11 +91,12 @@ mod sandbox;
 mod script;
 mod traps;
 
+pub use access::Access;
 pub use builder::RuntimeBuilder;
 pub use cache::bytecode::BytecodeCacheStats;
 pub use cache::component::ComponentSource;
 pub use cancel::CancelToken;
-pub use capabilities::grants::{Access, GrantError, Grants, GrantsBuilder, HostPattern};
+pub use capabilities::grants::{GrantError, Grants, GrantsBuilder, HostPattern};
 pub use capabilities::host_functions::{HostCall, HostFunctionError};
 pub use capabilities::imports::http::{NetProxy, NetProxyError};
 pub use components::http_plugin::HttpPlugin;

@@ -17,6 +17,7 @@
 //! sees half a file, and concurrent writers are harmless.
 
 use std::fs;
+use std::hash::Hash;
 use std::io::{Read, Write};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
@@ -24,17 +25,35 @@ use std::path::{Path, PathBuf};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use super::Blake3Hasher;
 use super::key::{CacheKey, open_regular};
 
 /// Identifies the format of a cache file. Bump on any format change.
 const MAGIC: &[u8; 8] = b"JSBOXCC2";
 const HEADER_LEN: usize = MAGIC.len() + 32 + 32 + 8;
 
-/// The key of one compiled artifact.
+/// The key of one compiled artifact: what it was compiled from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ArtifactKey(pub [u8; 32]);
+pub struct ArtifactKey([u8; 32]);
 
 impl ArtifactKey {
+    /// The key of an artifact of kind `kind` (`"guest"`, `"plugin"`,
+    /// `"entry snapshot"`...) compiled by `engine` from `inputs`. It always
+    /// covers jsbox's version and the engine's compilation settings
+    /// (Wasmtime's compatibility hash, which covers its version); each
+    /// input is length-prefixed, so no two lists of inputs share a key.
+    pub fn new(engine: &Engine, kind: &str, inputs: &[&[u8]]) -> Self {
+        let mut hasher = Blake3Hasher(blake3::Hasher::new());
+        hasher.0.update(b"jsbox artifact v2\0");
+        hasher.0.update(env!("CARGO_PKG_VERSION").as_bytes());
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        for part in std::iter::once(kind.as_bytes()).chain(inputs.iter().copied()) {
+            hasher.0.update(&(part.len() as u64).to_le_bytes());
+            hasher.0.update(part);
+        }
+        ArtifactKey(*hasher.0.finalize().as_bytes())
+    }
+
     fn file_name(&self) -> String {
         format!("{}.cwasm", blake3::Hash::from_bytes(self.0).to_hex())
     }
@@ -101,9 +120,10 @@ impl DiskCache {
         }
     }
 
-    /// The artifact `key`, from the cache when a valid one is there;
-    /// otherwise made by `compile` and saved.
-    pub fn compile<E>(
+    /// The artifact `key`, from the cache when a valid one (authenticated
+    /// with this installation's key) is there; otherwise made by `compile`
+    /// and saved. The only way anything in jsbox deserializes machine code.
+    pub fn load_or_compile<E>(
         &self,
         engine: &Engine,
         key: ArtifactKey,

@@ -35,17 +35,39 @@ pub struct Capabilities {
     pub env: Arc<BTreeMap<String, String>>,
     /// The proxy every `fetch` goes through, if the operator named one.
     pub net_proxy: Option<NetProxy>,
+    /// Whether the script may compile code from strings
+    /// ([`RunOptions::allow_eval`](crate::RunOptions::allow_eval)).
+    pub allow_eval: bool,
 }
 
 impl Capabilities {
-    /// Module loading from `module_root` only; nothing granted.
-    pub fn modules_only(module_root: Option<PathBuf>) -> Self {
+    /// Nothing at all: no module root, no grant (the guest's own
+    /// initialization).
+    pub fn none() -> Self {
         Capabilities {
-            module_root,
+            module_root: None,
             grants: Arc::new(Grants::default()),
             audit_sink: Arc::new(DiscardAuditSink),
-            env: Arc::new(BTreeMap::new()),
+            env: Arc::default(),
             net_proxy: None,
+            allow_eval: false,
+        }
+    }
+
+    /// What a sandbox that compiles or prepares a run's code gets, and the
+    /// one place that says so: module loads from the run's module root,
+    /// under its read deny rules and audited like its own loads (compiling
+    /// a module loads its static imports), and which host modules it may
+    /// import; no file, net or env grant, no environment, no proxy, no
+    /// code generation from strings.
+    pub fn for_compile(&self) -> Self {
+        Capabilities {
+            module_root: self.module_root.clone(),
+            grants: Arc::new(self.grants.for_modules()),
+            audit_sink: Arc::clone(&self.audit_sink),
+            env: Arc::default(),
+            net_proxy: None,
+            allow_eval: false,
         }
     }
 }
@@ -127,7 +149,7 @@ impl RunState {
             grants: capabilities.grants,
             audit_sink: capabilities.audit_sink,
             env: capabilities.env,
-            allow_eval: false,
+            allow_eval: capabilities.allow_eval,
             http: None,
             net_proxy: capabilities.net_proxy,
             max_open_fetches: crate::Limits::DEFAULT.max_open_fetches,

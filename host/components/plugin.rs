@@ -10,12 +10,9 @@
 //! instance per run, under the run's limits, context, grants and host-call
 //! cap, counted in the runtime's metrics.
 
-use std::hash::Hash;
-
 use wasmtime::Engine;
 use wasmtime::component::{Component, InstancePre, Linker};
 
-use crate::cache::Blake3Hasher;
 use crate::cache::component::{ArtifactKey, ComponentSource, DiskCache};
 use crate::capabilities::bindings::plugin::PluginPre;
 use crate::sandbox::state::SandboxState;
@@ -157,34 +154,11 @@ pub(crate) fn compile(
     name: &str,
     wasm: &[u8],
 ) -> Result<(Component, ComponentSource), PluginError> {
-    compile_as(engine, cache, name, wasm, artifact_key(engine, wasm))
-}
-
-/// [`compile`], with the artifact cached under `key` rather than under
-/// the hash of `wasm` (for a snapshot, whose bytes vary from one making
-/// to the next for the same inputs).
-pub(crate) fn compile_as(
-    engine: &Engine,
-    cache: &DiskCache,
-    name: &str,
-    wasm: &[u8],
-    key: ArtifactKey,
-) -> Result<(Component, ComponentSource), PluginError> {
-    cache.compile(engine, key, || {
+    let key = ArtifactKey::new(engine, "plugin", &[blake3::hash(wasm).as_bytes()]);
+    cache.load_or_compile(engine, key, || {
         Component::new(engine, wasm).map_err(|e| PluginError::Invalid {
             name: name.to_owned(),
             message: format!("{e:#}"),
         })
     })
-}
-
-/// What the compiled artifact depends on: the plugin's bytes and the
-/// engine's compilation settings.
-fn artifact_key(engine: &Engine, wasm: &[u8]) -> ArtifactKey {
-    let mut hasher = Blake3Hasher(blake3::Hasher::new());
-    hasher.0.update(b"jsbox plugin artifact v1\0");
-    hasher.0.update(env!("CARGO_PKG_VERSION").as_bytes());
-    hasher.0.update(blake3::hash(wasm).as_bytes());
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    ArtifactKey(*hasher.0.finalize().as_bytes())
 }

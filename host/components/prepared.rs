@@ -23,21 +23,13 @@
 //! does is seen by the next.
 
 use std::fmt;
-use std::hash::Hash;
-use std::sync::Arc;
 
 use wasmtime::Engine;
 
-use crate::cache::Blake3Hasher;
 use crate::cache::component::{ArtifactKey, ComponentSource};
 use crate::capabilities::bindings::SandboxPre;
 use crate::capabilities::bindings::exports::jsbox::sandbox::run::Compiled;
-use crate::capabilities::state::Capabilities;
-use crate::run::Run;
-use crate::run::classify::{classify_error, classify_failure};
-use crate::sandbox::snapshot::{self, InstrumentedGuest};
 use crate::sandbox::state::SandboxState;
-use crate::{Outcome, ResourceReport, Script, components::plugin};
 
 /// An HTTP handler entry evaluated once and snapshotted; see the module
 /// doc. Made by [`Runtime::prepare_handler`](crate::Runtime::prepare_handler),
@@ -75,94 +67,21 @@ impl PreparedHandler {
 /// the entry's bytecode and name, and each module it read, by path and
 /// content. Not the snapshot's bytes: QuickJS seeds its context with the
 /// time, so they differ from one making to the next.
-fn artifact_key(
+pub(crate) fn artifact_key(
     engine: &Engine,
     guest_hash: &blake3::Hash,
     entry: &Compiled,
     modules_read: &[(String, Option<blake3::Hash>)],
 ) -> ArtifactKey {
-    let mut hasher = Blake3Hasher(blake3::Hasher::new());
-    hasher.0.update(b"jsbox entry snapshot v1\0");
-    hasher.0.update(env!("CARGO_PKG_VERSION").as_bytes());
-    hasher.0.update(guest_hash.as_bytes());
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    entry.name.hash(&mut hasher);
-    entry.bytecode.hash(&mut hasher);
+    let mut inputs: Vec<&[u8]> = vec![
+        guest_hash.as_bytes(),
+        entry.name.as_bytes(),
+        &entry.bytecode,
+    ];
     for (path, content) in modules_read {
-        path.hash(&mut hasher);
-        content.map(|hash| *hash.as_bytes()).hash(&mut hasher);
+        // A failed read is an empty input; a hash is 32 bytes.
+        let content: &[u8] = content.as_ref().map_or(&[], |hash| hash.as_bytes());
+        inputs.extend([path.as_bytes(), content]);
     }
-    ArtifactKey(*hasher.0.finalize().as_bytes())
-}
-
-impl Run<'_> {
-    /// Compiles `entry` (through the bytecode cache), evaluates it in a
-    /// snapshot with this run's limits, log sink and module root but no
-    /// grants, and compiles the snapshot (through the disk cache). The
-    /// error is the outcome the preparation ended in: a syntax error, the
-    /// top level's exception, a limit, [`ContextAtTopLevel`],
-    /// [`RandomnessAtTopLevel`]...
-    pub(crate) fn prepare_handler(
-        &self,
-        entry: &Script,
-        guest: &InstrumentedGuest,
-        report: &mut ResourceReport,
-    ) -> Result<PreparedHandler, Outcome> {
-        let bytecode = self.bytecode(entry, report)?;
-        let mut capabilities = Capabilities::modules_only(self.capabilities.module_root.clone());
-        capabilities.grants = Arc::new(self.capabilities.grants.for_modules());
-        capabilities.audit_sink = Arc::clone(&self.capabilities.audit_sink);
-        let mut state = self.state(self.log_sink.clone(), capabilities);
-        state.preparing_entry = true;
-        // A metering engine traps a store that has no fuel at all.
-        let fuel = self
-            .inner
-            .fuel_metering
-            .then(|| self.limits.fuel.unwrap_or(u64::MAX));
-        let compiled = Compiled {
-            name: entry.name.clone(),
-            bytecode,
-        };
-        let (result, state) = snapshot::pre_initialize_entry(
-            &self.inner.engine,
-            &self.inner.linker,
-            guest,
-            state,
-            (fuel, self.limits.timeout),
-            &compiled,
-        );
-        report.peak_memory_bytes = report.peak_memory_bytes.max(state.limiter.peak());
-        let facts = self.facts(state.limiter.denied());
-        let snapshot = match result {
-            Ok(Ok(snapshot)) => snapshot,
-            Ok(Err(failure)) => return Err(classify_failure(failure.into(), &facts)),
-            Err(error) => return Err(classify_error(&error, &facts)),
-        };
-        let internal = |message: String| Outcome::Internal { message };
-        let key = artifact_key(
-            &self.inner.engine,
-            &self.inner.guest_hash,
-            &compiled,
-            &state.modules_read,
-        );
-        let (component, source) = plugin::compile_as(
-            &self.inner.engine,
-            &self.inner.disk_cache,
-            &entry.name,
-            &snapshot,
-            key,
-        )
-        .map_err(|e| internal(format!("compiling the entry's snapshot: {e}")))?;
-        let pre = self
-            .inner
-            .linker
-            .instantiate_pre(&component)
-            .and_then(SandboxPre::new)
-            .map_err(|e| internal(format!("linking the entry's snapshot: {e:#}")))?;
-        Ok(PreparedHandler {
-            name: entry.name.clone(),
-            pre,
-            source,
-        })
-    }
+    ArtifactKey::new(engine, "entry snapshot", &inputs)
 }

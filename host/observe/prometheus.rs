@@ -1,32 +1,21 @@
-//! [`Runtime::register_metrics`]: the runtime's counters as Prometheus
+//! [`Runtime::register_metrics`](crate::Runtime::register_metrics): the runtime's counters as Prometheus
 //! metrics, read at scrape time.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Mutex;
 
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
-use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
-use crate::cache::bytecode::BytecodeCache;
-use crate::cache::component::ComponentSource;
-use crate::runtime::{Runtime, RuntimeInner};
+use crate::observe::metrics::RuntimeMetrics;
 
-impl Runtime {
-    /// Registers the runtime's metrics with `registry`: runs by outcome,
-    /// sandboxes in use, pool capacity, bytecode-cache hits, misses and
-    /// entries, whether the compiled guest came from the disk cache, and
-    /// the host calls its grants refused.
-    /// They are read from the runtime at every scrape; the registry does not
-    /// keep the runtime alive, and scrapes after it is dropped yield nothing.
-    /// Fails only if `registry` already has metrics of the same names.
-    pub fn register_metrics(&self, registry: &Registry) -> prometheus::Result<()> {
-        registry.register(Box::new(RuntimeCollector::new(self)?))
-    }
-}
+/// What one scrape reads from a runtime: its counters, and whether its
+/// compiled guest came from the disk cache; `None` once it is dropped.
+pub(crate) type Scrape = Box<dyn Fn() -> Option<(RuntimeMetrics, bool)> + Send + Sync>;
 
 /// Mirrors a runtime's counters into Prometheus metrics on every scrape.
-struct RuntimeCollector {
-    runtime: Weak<RuntimeInner>,
+pub(crate) struct RuntimeCollector {
+    scrape: Scrape,
     metrics: Mutex<Metrics>,
     descs: Vec<Desc>,
 }
@@ -60,7 +49,7 @@ impl Metrics {
 }
 
 impl RuntimeCollector {
-    fn new(runtime: &Runtime) -> prometheus::Result<Self> {
+    pub(crate) fn new(scrape: Scrape) -> prometheus::Result<Self> {
         let metrics = Metrics {
             runs: IntCounterVec::new(
                 Opts::new("jsbox_runs_total", "Sandbox runs finished, by outcome."),
@@ -105,7 +94,7 @@ impl RuntimeCollector {
             .flat_map(|c| c.desc().into_iter().cloned())
             .collect();
         Ok(RuntimeCollector {
-            runtime: Arc::downgrade(runtime.inner()),
+            scrape,
             metrics: Mutex::new(metrics),
             descs,
         })
@@ -118,13 +107,9 @@ impl Collector for RuntimeCollector {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        let Some(inner) = self.runtime.upgrade() else {
+        let Some((snapshot, cached)) = (self.scrape)() else {
             return Vec::new();
         };
-        let snapshot = inner.counters.snapshot(
-            inner.max_concurrent,
-            inner.bytecode_cache.as_ref().map(BytecodeCache::stats),
-        );
         // One scrape at a time: counters are set by reset-then-add.
         let metrics = self
             .metrics
@@ -147,7 +132,6 @@ impl Collector for RuntimeCollector {
         set(&metrics.bytecode_hits, bytecode.hits);
         set(&metrics.bytecode_misses, bytecode.misses);
         metrics.bytecode_entries.set(bytecode.entries as i64);
-        let cached = matches!(inner.component_source, ComponentSource::Cached(_));
         set(&metrics.component_cache_hits, u64::from(cached));
         set(&metrics.component_cache_misses, u64::from(!cached));
         set(&metrics.permissions_denied, snapshot.permissions_denied);

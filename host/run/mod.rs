@@ -10,25 +10,29 @@
 //! API (`runtime.rs`, `builder.rs`) uses it.
 
 pub(crate) mod classify;
+mod shared;
+
+pub(crate) use shared::RuntimeInner;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::cache::bytecode::BytecodeKey;
 use crate::cancel::CancelToken;
 use crate::capabilities::bindings::exports::jsbox::sandbox::run::{Code, Compiled, Failure};
-use crate::capabilities::bindings::{self};
+use crate::capabilities::bindings::{self, SandboxPre};
 use crate::capabilities::host_functions::RunHostFunctions;
 use crate::capabilities::state::Capabilities;
 use crate::components::http_plugin::HttpPlugin;
 use crate::components::plugin::Plugin;
+use crate::components::prepared;
 use crate::components::prepared::PreparedHandler;
 use crate::components::typed::ExportCall;
 use crate::observe::log::{DiscardSink, LogSink};
 use crate::report::BytecodeCacheUse;
 use crate::run::classify::{RunFacts, classify_error, classify_failure};
-use crate::runtime::RuntimeInner;
 use crate::sandbox::Sandbox;
+use crate::sandbox::snapshot::{self, InstrumentedGuest};
 use crate::sandbox::state::SandboxState;
 use crate::{HttpRequest, Limits, Outcome, ResourceReport, Responder, Script};
 
@@ -99,8 +103,37 @@ pub(crate) struct Run<'a> {
     pub deadline: Instant,
     pub capabilities: Capabilities,
     pub cancel: CancelToken,
-    /// [`RunOptions::allow_eval`](crate::RunOptions::allow_eval).
-    pub allow_eval: bool,
+}
+
+impl<'a> Run<'a> {
+    /// The one place a run is made. `started` is when its wall-clock limit
+    /// starts; its grants are `capabilities`' with the host's own paths
+    /// (caches, this process's `/proc` entries) refused, whatever they say.
+    pub(crate) fn new(
+        inner: &'a RuntimeInner,
+        limits: &'a Limits,
+        context: &crate::RequestContext,
+        started: Instant,
+        log_sink: Arc<dyn LogSink>,
+        mut capabilities: Capabilities,
+        cancel: CancelToken,
+    ) -> Self {
+        let grants = Arc::unwrap_or_clone(capabilities.grants);
+        capabilities.grants = Arc::new(grants.with_host_paths(Arc::clone(&inner.host_paths)));
+        Run {
+            inner,
+            host_functions: RunHostFunctions {
+                functions: Arc::clone(&inner.host_functions),
+                context: Arc::new(context.clone()),
+            },
+            limits,
+            context: bindings::request_context(context, deadline_ms(limits.timeout)),
+            log_sink,
+            deadline: started + limits.timeout,
+            capabilities,
+            cancel,
+        }
+    }
 }
 
 impl Run<'_> {
@@ -299,11 +332,8 @@ impl Run<'_> {
         // file's text). It also sees which host modules the run may use,
         // since the static imports include them.
         let _alive = self.inner.counters.sandbox_alive();
-        let mut modules_only = Capabilities::modules_only(self.capabilities.module_root.clone());
-        modules_only.grants = Arc::new(self.capabilities.grants.for_modules());
-        modules_only.audit_sink = Arc::clone(&self.capabilities.audit_sink);
         let mut sandbox = self
-            .sandbox(Arc::new(DiscardSink), modules_only)
+            .sandbox(Arc::new(DiscardSink), self.capabilities.for_compile())
             .map_err(|error| classify_error(&error, &self.facts(false)))?;
         let result = sandbox.compile(&self.inner.sandbox_pre, &script.into());
         report.compile_fuel = sandbox.fuel_consumed();
@@ -352,7 +382,6 @@ impl Run<'_> {
         state.max_host_calls = self.limits.max_host_calls;
         state.max_open_fetches = self.limits.max_open_fetches;
         state.host_functions = self.host_functions.clone();
-        state.allow_eval = self.allow_eval;
         state
     }
 
@@ -370,4 +399,83 @@ fn compiled(script: &Script, bytecode: Vec<u8>) -> Code {
         name: script.name.clone(),
         bytecode,
     })
+}
+
+/// The run's deadline as the guest sees it: milliseconds since the epoch.
+fn deadline_ms(timeout: Duration) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    (now + timeout).as_millis() as u64
+}
+
+impl Run<'_> {
+    /// Compiles `entry` (through the bytecode cache), evaluates it in a
+    /// snapshot with this run's limits, log sink and module root but no
+    /// grants, and compiles the snapshot (through the disk cache). The
+    /// error is the outcome the preparation ended in: a syntax error, the
+    /// top level's exception, a limit, [`ContextAtTopLevel`],
+    /// [`RandomnessAtTopLevel`]...
+    pub(crate) fn prepare_handler(
+        &self,
+        entry: &Script,
+        guest: &InstrumentedGuest,
+        report: &mut ResourceReport,
+    ) -> Result<PreparedHandler, Outcome> {
+        let bytecode = self.bytecode(entry, report)?;
+        let mut state = self.state(self.log_sink.clone(), self.capabilities.for_compile());
+        state.preparing_entry = true;
+        // A metering engine traps a store that has no fuel at all.
+        let fuel = self
+            .inner
+            .fuel_metering
+            .then(|| self.limits.fuel.unwrap_or(u64::MAX));
+        let compiled = Compiled {
+            name: entry.name.clone(),
+            bytecode,
+        };
+        let (result, state) = snapshot::pre_initialize_entry(
+            &self.inner.engine,
+            &self.inner.linker,
+            guest,
+            state,
+            (fuel, self.limits.timeout),
+            &compiled,
+        );
+        report.peak_memory_bytes = report.peak_memory_bytes.max(state.limiter.peak());
+        let facts = self.facts(state.limiter.denied());
+        let snapshot = match result {
+            Ok(Ok(snapshot)) => snapshot,
+            Ok(Err(failure)) => return Err(classify_failure(failure.into(), &facts)),
+            Err(error) => return Err(classify_error(&error, &facts)),
+        };
+        let internal = |message: String| Outcome::Internal { message };
+        let key = prepared::artifact_key(
+            &self.inner.engine,
+            &self.inner.guest_hash,
+            &compiled,
+            &state.modules_read,
+        );
+        let engine = &self.inner.engine;
+        let (component, source) = self.inner.disk_cache.load_or_compile(engine, key, || {
+            wasmtime::component::Component::new(engine, &snapshot).map_err(|e| {
+                internal(format!(
+                    "compiling the entry's snapshot: {} is not a valid WebAssembly \
+                         component: {e:#}",
+                    entry.name
+                ))
+            })
+        })?;
+        let pre = self
+            .inner
+            .linker
+            .instantiate_pre(&component)
+            .and_then(SandboxPre::new)
+            .map_err(|e| internal(format!("linking the entry's snapshot: {e:#}")))?;
+        Ok(PreparedHandler {
+            name: entry.name.clone(),
+            pre,
+            source,
+        })
+    }
 }

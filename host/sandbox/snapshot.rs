@@ -24,7 +24,7 @@ use wasmtime::component::{Component, ComponentType, Instance, Lift, Linker, Wasm
 use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wizer::{ComponentContext, ComponentInstanceState, Wizer};
 
-use crate::cache::component::DiskCache;
+use crate::cache::component::{ArtifactKey, DiskCache};
 use crate::cancel::CancelToken;
 use crate::capabilities::bindings::Sandbox;
 use crate::capabilities::bindings::exports::jsbox::sandbox::http_handler::HandlerFailure;
@@ -32,10 +32,10 @@ use crate::capabilities::bindings::exports::jsbox::sandbox::run::Compiled;
 use crate::capabilities::bindings::jsbox::sandbox::types;
 use crate::capabilities::state::Capabilities;
 use crate::observe::log::DiscardSink;
+use crate::sandbox::guest;
 use crate::sandbox::random_watch::RandomWatch;
 use crate::sandbox::state::SandboxState;
 use crate::traps::RandomnessAtTopLevel;
-use crate::{components::plugin, sandbox::guest};
 
 /// The guest export the snapshot is taken after.
 const INIT_FUNC: &str = "initialize";
@@ -67,7 +67,7 @@ pub fn pre_initialize(
         Arc::new(DiscardSink),
         // Initialization never sleeps; a deadline is required all the same.
         Instant::now() + INIT_DEADLINE,
-        Capabilities::modules_only(None),
+        Capabilities::none(),
         CancelToken::new(),
     );
     let mut store = Store::new(engine, state);
@@ -107,8 +107,15 @@ impl InstrumentedGuest {
         let (context, wasm) = wizer()
             .instrument_component(guest::COMPONENT)
             .map_err(|e| format!("instrumenting the guest: {e:#}"))?;
-        let (component, _) = plugin::compile(engine, cache, "the instrumented guest", &wasm)
-            .map_err(|e| e.to_string())?;
+        let key = ArtifactKey::new(
+            engine,
+            "instrumented guest",
+            &[blake3::hash(&wasm).as_bytes()],
+        );
+        let (component, _) = cache.load_or_compile(engine, key, || {
+            Component::new(engine, &wasm)
+                .map_err(|e| format!("the instrumented guest is not a valid component: {e:#}"))
+        })?;
         Ok(InstrumentedGuest { context, component })
     }
 }

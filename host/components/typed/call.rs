@@ -1,7 +1,8 @@
-//! Calling a typed export: [`Runtime::call_export`] and its JSON and async
-//! forms check the arguments against the declaration, then run the call
-//! like any other run ([`ExportCall`], run by `Runtime`'s `Call::Export`):
-//! fresh sandbox, same limits, context, grants, host-call cap and metrics.
+//! Calling a typed export: [`ExportCall::new`] checks the arguments against
+//! the declaration (`Runtime::call_export` and its JSON and async forms,
+//! in `runtime/typed.rs`), then the call runs like any other run
+//! (`Call::Export`): fresh sandbox, same limits, context, grants, host-call
+//! cap and metrics.
 
 use wasmtime::component::Val;
 
@@ -9,76 +10,24 @@ use super::declare::ExportSignature;
 use super::json;
 use super::types::WitType;
 use super::value::{self, Mismatch};
-use super::{ExportError, ExportTarget, TypedExecution, TypedExports, TypedPlugin};
+use super::{ExportError, ExportTarget};
+use crate::Script;
 use crate::capabilities::bindings::SandboxPre;
 use crate::capabilities::bindings::exports::jsbox::sandbox::js_plugin::{CallOutcome, JsValue};
 use crate::capabilities::bindings::exports::jsbox::sandbox::run::{Compiled, Failure};
 use crate::capabilities::bindings::jsbox::sandbox::types::JsError;
-use crate::run::Call;
 use crate::sandbox::state::SandboxState;
 use crate::sandbox::{GuestResult, Sandbox};
-use crate::{PluginError, RunOptions, Runtime, Script};
 
-impl Runtime {
-    /// Compiles `wasm` (through the runtime's
-    /// [cache directory](crate::RuntimeBuilder::cache_dir), like
-    /// [`Runtime::load_plugin`]) and checks that it can run here and
-    /// exports `exports`: its imports must be among the `plugin` world's
-    /// (`wit/plugin.wit`), and it must export the interface with every
-    /// declared function, of the declared types. It need not export
-    /// `handler`; one that does can be loaded with `load_plugin` as well.
-    pub fn load_typed_plugin(
-        &self,
-        name: impl Into<String>,
-        wasm: &[u8],
-        exports: &TypedExports,
-    ) -> Result<TypedPlugin, PluginError> {
-        let inner = self.inner();
-        super::load_component(
-            &inner.engine,
-            &inner.linker,
-            &inner.disk_cache,
-            name.into(),
-            wasm,
-            exports,
-        )
-    }
-
-    /// Calls the typed export `function` (its WIT name) of `target` with
-    /// `args`, in a fresh sandbox, like [`Runtime::run_plugin`] runs a
-    /// plugin: same limits, context, grants and host-call cap, one
-    /// classified [`Outcome`](crate::Outcome), counted in the metrics.
-    ///
-    /// The arguments are checked against the declared parameters before
-    /// anything runs ([`ExportError`]). A JS plugin's result is checked
-    /// against the declared result type: one that does not fit ends the
-    /// run as an uncaught `TypeError` naming where
-    /// (`transform returned .items[2].qty: expected u32, got "7"`). For a
-    /// declared `result<T, E>`, a JS plugin that throws returns `err`: the
-    /// thrown value converted to `E` (for `string`, the error's `message`).
-    ///
-    /// ```no_run
-    /// use jsbox::{ExportTarget, RunOptions, Runtime, Script, TypedExports};
-    /// use wasmtime::component::Val;
-    ///
-    /// let exports = TypedExports::builder()
-    ///     .wit("greet.wit", "package example:greet; interface greet { greet: func(name: string) -> string; }")
-    ///     .interface("greet")
-    ///     .build()?;
-    /// let plugin = Script::module("greet.mjs", "export function greet(name) { return `hi ${name}`; }");
-    /// let target = ExportTarget::js(&exports, plugin);
-    /// let runtime = Runtime::builder().build()?;
-    /// let call = runtime.call_export(&target, "greet", &[Val::String("ada".into())], RunOptions::default())?;
-    /// assert_eq!(call.result, Some(Val::String("hi ada".into())));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn call_export(
-        &self,
-        target: &ExportTarget,
+impl<'a> ExportCall<'a> {
+    /// Checks `args` against `function`'s declared parameters (before
+    /// anything runs), and makes the call whose result goes to `result`.
+    pub fn new(
+        target: &'a ExportTarget,
         function: &str,
-        args: &[Val],
-        options: RunOptions,
-    ) -> Result<TypedExecution, ExportError> {
+        args: &'a [Val],
+        result: &'a mut Option<Val>,
+    ) -> Result<Self, ExportError> {
         let signature = signature(target, function)?;
         if args.len() != signature.params.len() {
             return Err(ExportError::Arguments {
@@ -99,78 +48,47 @@ impl Runtime {
                 message: at_argument(&signature.params[i].0, &mismatch),
             }
         })?;
-        let mut result = None;
-        let call = ExportCall {
+        Ok(ExportCall {
             target,
             function: signature,
             args,
             tree,
-            result: &mut result,
-        };
-        let execution = self.execute(Call::Export(call), options);
-        Ok(TypedExecution { execution, result })
+            result,
+        })
     }
+}
 
-    /// [`Runtime::call_export`] with JSON arguments: `args` is the array of
-    /// them, each converted to its parameter's type by the same rules as a
-    /// JS plugin's values (`wit/README.md`). The result, as JSON, is the
-    /// outcome's `value_json`.
-    pub fn call_export_json(
-        &self,
-        target: &ExportTarget,
-        function: &str,
-        args: &serde_json::Value,
-        options: RunOptions,
-    ) -> Result<TypedExecution, ExportError> {
-        let signature = signature(target, function)?;
-        let arguments = |message: String| ExportError::Arguments {
-            function: signature.name.clone(),
-            message,
-        };
-        let Some(items) = args.as_array() else {
-            return Err(arguments("the arguments must be a JSON array".to_owned()));
-        };
-        if items.len() != signature.params.len() {
-            return Err(arguments(format!(
-                "takes {} arguments, got {}",
-                signature.params.len(),
-                items.len()
-            )));
-        }
-        let vals = items
-            .iter()
-            .zip(&signature.params)
-            .map(|(json, (name, ty))| {
-                value::lift(&json::to_tree(json), ty)
-                    .map_err(|mismatch| arguments(at_argument(name, &mismatch)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        self.call_export(target, function, &vals, options)
+/// `function`'s JSON arguments (`args`, an array) as WIT values, each
+/// converted to its parameter's type by the same rules as a JS plugin's
+/// values.
+pub(crate) fn json_arguments(
+    target: &ExportTarget,
+    function: &str,
+    args: &serde_json::Value,
+) -> Result<Vec<Val>, ExportError> {
+    let signature = signature(target, function)?;
+    let arguments = |message: String| ExportError::Arguments {
+        function: signature.name.clone(),
+        message,
+    };
+    let Some(items) = args.as_array() else {
+        return Err(arguments("the arguments must be a JSON array".to_owned()));
+    };
+    if items.len() != signature.params.len() {
+        return Err(arguments(format!(
+            "takes {} arguments, got {}",
+            signature.params.len(),
+            items.len()
+        )));
     }
-
-    /// [`Runtime::call_export`] on a blocking thread of the current Tokio
-    /// runtime; dropping the future cancels the call, as for
-    /// [`Runtime::run_async`].
-    pub async fn call_export_async(
-        &self,
-        target: ExportTarget,
-        function: String,
-        args: Vec<Val>,
-        options: RunOptions,
-    ) -> Result<TypedExecution, ExportError> {
-        self.on_blocking_thread(
-            "Runtime::call_export_async",
-            options,
-            move |runtime, options| runtime.call_export(&target, &function, &args, options),
-            |execution| {
-                Ok(TypedExecution {
-                    execution,
-                    result: None,
-                })
-            },
-        )
-        .await
-    }
+    items
+        .iter()
+        .zip(&signature.params)
+        .map(|(json, (name, ty))| {
+            value::lift(&json::to_tree(json), ty)
+                .map_err(|mismatch| arguments(at_argument(name, &mismatch)))
+        })
+        .collect()
 }
 
 fn signature<'t>(

@@ -27,7 +27,7 @@ mod value;
 
 use wasmtime::component::Val;
 
-pub(crate) use call::ExportCall;
+pub(crate) use call::{ExportCall, json_arguments};
 pub use component::TypedPlugin;
 pub(crate) use component::load as load_component;
 pub use declare::{DeclarationError, ExportSignature, TypedExports, TypedExportsBuilder};

@@ -1,73 +1,39 @@
 //! [`Runtime`]: the engine, the compiled guest and the caches, shared by
 //! every run; and [`Runtime::run`], which gives each run fresh sandboxes.
 
+mod typed;
+
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use wasmtime::Engine;
-use wasmtime::component::Linker;
+use std::sync::Arc;
+use std::time::Instant;
 
 use crate::cache::bytecode::{BytecodeCache, BytecodeCacheStats};
-use crate::cache::component::{ComponentSource, DiskCache};
+use crate::cache::component::ComponentSource;
 use crate::cancel::{CancelOnDrop, CancelToken};
-use crate::capabilities::bindings::{self, SandboxPre};
-use crate::capabilities::grants::HostPaths;
-use crate::capabilities::host_functions::{HostFunctions, RunHostFunctions};
 use crate::capabilities::imports::http::NetProxy;
 use crate::capabilities::state::Capabilities;
 use crate::components::http_plugin::{self, HttpPlugin};
 use crate::components::plugin::{self, Plugin, PluginError};
 use crate::observe::audit::{AuditSink, DiscardAuditSink};
 use crate::observe::log::{DiscardSink, LogSink};
-use crate::observe::metrics::{Counters, RuntimeMetrics};
+use crate::observe::metrics::RuntimeMetrics;
+use crate::observe::prometheus::RuntimeCollector;
 use crate::run::classify::classify_panic;
-use crate::run::{Call, Run};
-use crate::sandbox::engine::EpochTicker;
+use crate::run::{Call, Run, RuntimeInner};
 use crate::sandbox::snapshot::InstrumentedGuest;
-use crate::sandbox::state::SandboxState;
 use crate::{
     Grants, HttpRequest, Limits, Outcome, PreparedHandler, RequestContext, ResourceReport,
     Responder, RuntimeBuilder, Script,
 };
+use prometheus::Registry;
 
 /// Runs scripts, each in a fresh sandbox. `Send + Sync` and cheap to clone:
 /// build one with [`Runtime::builder`] and share it between threads.
 #[derive(Clone)]
 pub struct Runtime {
     inner: Arc<RuntimeInner>,
-}
-
-pub(crate) struct RuntimeInner {
-    pub engine: Engine,
-    pub sandbox_pre: SandboxPre<SandboxState>,
-    /// Every host interface, for checking and instantiating plugins.
-    pub linker: Linker<SandboxState>,
-    /// Where compiled components are cached, if anywhere.
-    pub disk_cache: DiskCache,
-    /// jsbox's own state (the caches, this process's `/proc` entries),
-    /// refused to every run whatever its grants.
-    pub host_paths: Arc<HostPaths>,
-    /// Hash of the guest build; part of every bytecode key.
-    pub guest_hash: blake3::Hash,
-    pub bytecode_cache: Option<BytecodeCache>,
-    pub component_source: ComponentSource,
-    /// The pool size, when pooling; runs beyond it are `Overloaded`.
-    pub max_concurrent: Option<u32>,
-    /// The largest memory a sandbox can have; caps every run's limit.
-    pub max_memory_bytes: Option<u64>,
-    /// Whether the engine counts fuel (see `RuntimeBuilder::fuel_metering`).
-    pub fuel_metering: bool,
-    pub counters: Counters,
-    /// The embedder's host functions, offered to runs that are granted them.
-    pub host_functions: Arc<HostFunctions>,
-    /// The guest instrumented for entry snapshots, made by the first
-    /// [`Runtime::prepare_handler`] (or why it could not be).
-    pub instrumented_guest: OnceLock<Result<InstrumentedGuest, String>>,
-    /// Dropped (stopped) with the last clone of the runtime.
-    pub _ticker: EpochTicker,
 }
 
 /// Per-run settings.
@@ -412,27 +378,23 @@ impl Runtime {
                 };
             }
         };
-        let host_functions = RunHostFunctions {
-            functions: Arc::clone(&self.inner.host_functions),
-            context: Arc::new(context.clone()),
-        };
-        let run = Run {
-            inner: &self.inner,
-            host_functions,
-            limits: &limits,
-            context: bindings::request_context(&context, deadline_ms(limits.timeout)),
-            log_sink,
-            deadline: started + limits.timeout,
-            capabilities: Capabilities {
-                module_root,
-                grants: Arc::new(grants.with_host_paths(Arc::clone(&self.inner.host_paths))),
-                audit_sink,
-                env: Arc::new(env),
-                net_proxy,
-            },
-            cancel: cancel.unwrap_or_default(),
+        let capabilities = Capabilities {
+            module_root,
+            grants: Arc::new(grants),
+            audit_sink,
+            env: Arc::new(env),
+            net_proxy,
             allow_eval,
         };
+        let run = Run::new(
+            &self.inner,
+            &limits,
+            &context,
+            started,
+            log_sink,
+            capabilities,
+            cancel.unwrap_or_default(),
+        );
         let outcome = catch_unwind(AssertUnwindSafe(|| run.execute(call, &mut report)))
             .unwrap_or_else(classify_panic);
         report.wall_us = started.elapsed().as_micros() as u64;
@@ -551,32 +513,25 @@ impl Runtime {
         options: &'a RunOptions,
         log_sink: Arc<dyn LogSink>,
     ) -> Result<Run<'a>, Outcome> {
-        let limits = &options.limits;
-        let mut capabilities =
-            Capabilities::modules_only(canonical_root(options.module_root.clone())?);
-        capabilities.grants = Arc::new(
-            options
-                .grants
-                .clone()
-                .with_host_paths(Arc::clone(&self.inner.host_paths)),
-        );
-        capabilities.audit_sink = Arc::clone(&options.audit_sink);
-        Ok(Run {
-            inner: &self.inner,
-            host_functions: RunHostFunctions {
-                functions: Arc::clone(&self.inner.host_functions),
-                context: Arc::new(options.context.clone()),
-            },
-            limits,
-            context: bindings::request_context(&options.context, deadline_ms(limits.timeout)),
-            log_sink,
-            deadline: Instant::now() + limits.timeout,
-            capabilities,
-            cancel: options.cancel.clone().unwrap_or_default(),
+        let capabilities = Capabilities {
+            module_root: canonical_root(options.module_root.clone())?,
+            grants: Arc::new(options.grants.clone()),
+            audit_sink: Arc::clone(&options.audit_sink),
+            env: Arc::default(),
+            net_proxy: None,
             // Compiling runs no script code, and a prepared entry's top
             // level is refused code generation by the guest itself.
             allow_eval: false,
-        })
+        };
+        Ok(Run::new(
+            &self.inner,
+            &options.limits,
+            &options.context,
+            Instant::now(),
+            log_sink,
+            capabilities,
+            options.cancel.clone().unwrap_or_default(),
+        ))
     }
 
     /// The bytecode cache's counters, if the runtime has one.
@@ -592,8 +547,23 @@ impl Runtime {
             .snapshot(self.inner.max_concurrent, self.bytecode_cache_stats())
     }
 
-    pub(crate) fn inner(&self) -> &Arc<RuntimeInner> {
-        &self.inner
+    /// Registers the runtime's metrics with `registry`: runs by outcome,
+    /// sandboxes in use, pool capacity, bytecode-cache hits, misses and
+    /// entries, whether the compiled guest came from the disk cache, and
+    /// the host calls its grants refused.
+    /// They are read from the runtime at every scrape; the registry does not
+    /// keep the runtime alive, and scrapes after it is dropped yield nothing.
+    /// Fails only if `registry` already has metrics of the same names.
+    pub fn register_metrics(&self, registry: &Registry) -> prometheus::Result<()> {
+        let runtime = Arc::downgrade(&self.inner);
+        let scrape = move || {
+            let runtime = Runtime {
+                inner: runtime.upgrade()?,
+            };
+            let cached = matches!(runtime.component_source(), ComponentSource::Cached(_));
+            Some((runtime.metrics(), cached))
+        };
+        registry.register(Box::new(RuntimeCollector::new(Box::new(scrape))?))
     }
 
     /// Where the compiled guest came from: the disk cache, or a fresh
@@ -611,12 +581,4 @@ fn canonical_root(root: Option<PathBuf>) -> Result<Option<PathBuf>, Outcome> {
         })
     })
     .transpose()
-}
-
-/// The deadline as the guest sees it: milliseconds since the Unix epoch.
-fn deadline_ms(timeout: Duration) -> u64 {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    (now + timeout).as_millis() as u64
 }
