@@ -38,6 +38,7 @@ impl fmt::Display for JsError {
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The script ran to completion.
     Ok {
@@ -108,6 +109,7 @@ pub enum Outcome {
 /// The stable name of an [`Outcome`], without its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OutcomeKind {
     /// See [`Outcome::Ok`].
     Ok,

@@ -136,7 +136,7 @@ fn prepare(
         builder = builder.cache_dir(dir);
     }
     let runtime = builder.build().map_err(|error| {
-        eprintln!("jsbox: internal: {error}");
+        eprintln!("jsbox: internal: {:#}", anyhow::Error::new(error));
         ExitCode::from(exit::for_kind(jsbox::OutcomeKind::Internal))
     })?;
     let mut options = RunOptions::default()

@@ -30,7 +30,8 @@ pub fn for_kind(kind: OutcomeKind) -> u8 {
         OutcomeKind::Cancelled => 130,
         // sysexits' EX_TEMPFAIL: try again later.
         OutcomeKind::Overloaded => 75,
-        // sysexits' EX_SOFTWARE: the failure is jsbox's, not the script's.
-        OutcomeKind::HostError | OutcomeKind::Internal => 70,
+        // sysexits' EX_SOFTWARE: the failure is jsbox's, not the script's
+        // (and a kind newer than this binary is the library's to explain).
+        OutcomeKind::HostError | OutcomeKind::Internal | _ => 70,
     }
 }

@@ -146,7 +146,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let runtime = match builder.build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("jsbox: internal: {error}");
+            eprintln!("jsbox: internal: {:#}", anyhow::Error::new(error));
             return ExitCode::from(exit::for_kind(jsbox::OutcomeKind::Internal));
         }
     };

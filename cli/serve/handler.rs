@@ -501,7 +501,7 @@ fn failure_status(outcome: &Outcome) -> (StatusCode, &'static str, &'static str)
         OutcomeKind::HostCallLimit => "the handler made more host calls than its limit",
         OutcomeKind::Cancelled => "the handler's run was cancelled",
         OutcomeKind::Exit => "the handler called process.exit before responding",
-        OutcomeKind::Ok | OutcomeKind::HostError | OutcomeKind::Internal => {
+        OutcomeKind::Ok | OutcomeKind::HostError | OutcomeKind::Internal | _ => {
             "the server failed to run the handler (see the server log)"
         }
     };

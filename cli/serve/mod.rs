@@ -145,9 +145,12 @@ fn build_runtime(config: &ServeConfig) -> Result<Runtime, String> {
     {
         builder = builder.cache_dir(dir);
     }
-    builder
-        .build()
-        .map_err(|e| format!("the sandbox runtime failed to start: {e}"))
+    builder.build().map_err(|e| {
+        format!(
+            "the sandbox runtime failed to start: {:#}",
+            anyhow::Error::new(e)
+        )
+    })
 }
 
 /// Resolves on the first SIGTERM or SIGINT.

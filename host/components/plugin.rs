@@ -51,6 +51,7 @@ impl Plugin {
 
 /// Why a component cannot be run as a plugin.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PluginError {
     /// The bytes are not a valid WebAssembly component (a core module, a
     /// truncated file...).
