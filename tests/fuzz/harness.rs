@@ -23,6 +23,7 @@ const FOUND: &[(&str, u64)] = &[
     ("grant_deny_wins", 0xb4ce_a229_791d_9157),
     ("serve_http", 0xfd46_ca8a_a548_b5cc),
     ("typed_json", 0xbf97_2145_bb52_0569),
+    ("typed_json", 0xb0b0_e6b8_375f_c9d6),
     ("typed_val", 0x2b60_8bb4_6837_4da3),
 ];
 
