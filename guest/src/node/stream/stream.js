@@ -3,7 +3,7 @@
 // `Readable`, `Writable`, `Duplex`, `Transform`, `PassThrough`,
 // `pipeline`, `finished`, `compose`, `addAbortSignal` and `promises` on it.
 // Divergences from Node: no web-stream adapters (`Readable.fromWeb`,
-// `toWeb`), since jsbox has no `ReadableStream`.
+// `toWeb` throw: the port does not adapt jsbox's `ReadableStream`).
 (function stream(builtin, internal) {
   'use strict';
   return internal.vendor('readable_stream');
