@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Pinned versions. `url`'s `qs` is not bundled (see the `qs` shim in
 # vendor-node.mjs). `util` and `querystring` are written for jsbox (see the
-# headers of guest/src/node/util.js and querystring.js for why).
+# headers of guest/src/node/util/util.js and querystring.js for why).
 packages=(
   buffer@6.0.3
   events@3.3.0

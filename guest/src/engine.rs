@@ -6,8 +6,7 @@ use std::sync::OnceLock;
 use javy::{Config, Runtime};
 
 use crate::{
-    code_generation, console, context, event_loop, host_modules, http, math_random, modules, node,
-    web,
+    code_generation, console, context, host_modules, http, math_random, modules, node, timers, web,
 };
 
 /// QuickJS collects cycles when its heap grows past this many bytes (after
@@ -46,22 +45,16 @@ pub fn initialize() -> anyhow::Result<()> {
         // leaves behind are filled by the long-lived objects installed
         // after it rather than by each run's allocations (every page a run
         // touches is one more page to copy and reset).
-        node::install(&ctx).map_err(|e| anyhow::anyhow!("installing built-in modules: {e}"))?;
-        console::install(&ctx).map_err(|e| anyhow::anyhow!("installing console: {e}"))?;
-        context::install(&ctx).map_err(|e| anyhow::anyhow!("installing context: {e}"))?;
+        node::install(&ctx)?;
+        console::install(&ctx)?;
+        context::install(&ctx)?;
         web::install(&ctx)?;
         math_random::install(&ctx).map_err(|e| anyhow::anyhow!("installing Math.random: {e}"))
     })?;
-    event_loop::install(&runtime)?;
-    runtime
-        .context()
-        .with(|ctx| host_modules::install(&ctx))
-        .map_err(|e| anyhow::anyhow!("installing host modules: {e}"))?;
+    timers::install(&runtime)?;
+    runtime.context().with(|ctx| host_modules::install(&ctx))?;
     modules::install(&runtime)?;
-    runtime
-        .context()
-        .with(|ctx| http::install(&ctx))
-        .map_err(|e| anyhow::anyhow!("installing http.js: {e}"))?;
+    runtime.context().with(|ctx| http::install(&ctx))?;
     // Collect what installing left behind, then re-arm the threshold: any
     // collection lowers it to 1.5x the live heap, and a run that starts
     // near its threshold would collect (touching, and so dirtying, every
@@ -88,7 +81,7 @@ pub fn runtime() -> anyhow::Result<&'static Runtime> {
 /// may generate code is asked afresh.
 pub fn start_run() -> anyhow::Result<()> {
     math_random::start_run();
-    event_loop::start_run();
+    timers::start_run();
     code_generation::start_run();
     Ok(())
 }

@@ -16,7 +16,7 @@ use javy::quickjs::{
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
 use crate::jsbox::sandbox::types::JsError;
-use crate::{event_loop, js_error, modules, node};
+use crate::{js_error, modules, node, timers};
 
 const TAG_SCRIPT: u8 = 0;
 const TAG_MODULE: u8 = 1;
@@ -46,7 +46,7 @@ pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
     });
     let context = runtime.context();
     let pending = context.with(|ctx| evaluate(&ctx, code))?;
-    event_loop::run_until_idle(runtime)?;
+    timers::run_until_idle(runtime)?;
     let completion = context.with(|ctx| match pending {
         Evaluated::Value(json) => Ok(Completion { value_json: json }),
         Evaluated::Module(promise) => {

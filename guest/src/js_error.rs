@@ -1,12 +1,27 @@
-//! Conversion of a thrown JS value into the WIT `js-error` record.
+//! Conversion of a thrown JS value into the WIT `js-error` record, and
+//! [`throw`], how natives throw an `Error` with a `code`.
 //!
 //! javy's `from_js_error` folds name, message and stack into one string; the
 //! host needs them apart (to classify, to log as fields, to print like Node),
 //! so we read the three properties ourselves.
 
-use javy::quickjs::{Ctx, Promise, Value, convert::Coerced, promise::PromiseState};
+use javy::quickjs::{
+    Ctx, Error, Exception, Promise, Value, convert::Coerced, promise::PromiseState,
+};
 
 use crate::jsbox::sandbox::types::JsError;
+
+/// An `Error` with `message` and `code` (the host's: `ENOENT`,
+/// `ERR_ACCESS_DENIED`...), thrown.
+pub fn throw(ctx: &Ctx<'_>, code: &str, message: &str) -> Error {
+    match Exception::from_message(ctx.clone(), message) {
+        Ok(exception) => match exception.as_object().set("code", code) {
+            Ok(()) => exception.throw(),
+            Err(error) => error,
+        },
+        Err(error) => error,
+    }
+}
 
 /// Reads the pending exception of `ctx` (clearing it) as a [`JsError`].
 pub fn take_exception(ctx: &Ctx<'_>) -> JsError {

@@ -14,7 +14,7 @@ use javy::quickjs::{
 use crate::exports::jsbox::sandbox::js_plugin::{CallOutcome, JsValue, Thrown};
 use crate::exports::jsbox::sandbox::run::Failure;
 use crate::jsbox::sandbox::types::JsError;
-use crate::{eval, event_loop, js_error, js_value};
+use crate::{eval, js_error, js_value, timers};
 
 /// A value kept across the event loop's turns.
 type Kept = Persistent<Value<'static>>;
@@ -49,7 +49,7 @@ pub fn handle(
             });
         }
     };
-    event_loop::run_until_idle(runtime)?;
+    timers::run_until_idle(runtime)?;
     runtime.context().with(|ctx| {
         let result = settled(&ctx, restore(&ctx, result)?)?;
         let result =
@@ -97,7 +97,7 @@ pub fn call(
             }
         })?;
     }
-    event_loop::run_until_idle(runtime)?;
+    timers::run_until_idle(runtime)?;
     runtime.context().with(|ctx| {
         let result = match called {
             Ok(result) => settled(&ctx, restore(&ctx, result)?)?,
@@ -133,7 +133,7 @@ fn invoke(
 ) -> Result<Result<Kept, Kept>, Failure> {
     let context = runtime.context();
     let entry = context.with(|ctx| eval::evaluate_entry(&ctx, name, bytecode))?;
-    event_loop::drain_microtasks(runtime)?;
+    timers::drain_microtasks(runtime)?;
     context.with(|ctx| {
         let Some(module) = &entry.module else {
             return Err(type_error(&format!(

@@ -6,16 +6,20 @@
 //! instance from that snapshot for every run, calling `run` (or `compile`)
 //! once; nothing here needs to survive, or be cleaned up after, a run.
 //!
-//! Layout:
-//! - [`capabilities`] wraps the imports behind the run's grants (`fs`,
-//!   `http`, `env`) as JS natives;
-//! - [`engine`] owns the QuickJS runtime, created once by `initialize`;
+//! Layout: one file or folder per concern, and one folder per JS API, its
+//! Rust natives (`mod.rs`) beside its JS (named like the folder). Every
+//! `.js` file is installed by [`builtins`], which names it in stack traces
+//! (`node:fs`, `jsbox:console`, `jsbox:web/url`...).
+//! - [`builtins`] installs the built-in JS files, and names them;
+//! - [`engine`] owns the QuickJS runtime, created once by `initialize`, and
+//!   says in which order everything is installed;
 //! - [`code_generation`] gates `eval` and the `Function` constructors on
 //!   the run's setting;
 //! - [`console`] backs the `console` global with the `log` import;
 //! - [`context`] defines the `context` global, read from the `context` import;
 //! - [`eval`] compiles and evaluates a script or module;
-//! - [`event_loop`] runs microtasks and timers until the run is idle;
+//! - [`timers`] holds the timer globals, `performance`, and the event loop
+//!   that runs microtasks and timers until the run is idle;
 //! - [`host_modules`] exposes the embedder's Rust functions as `host:` modules;
 //! - [`http`] serves one HTTP request with the entry's `fetch` handler;
 //! - [`js_error`] turns a thrown value into the WIT `js-error` record;
@@ -24,25 +28,27 @@
 //! - [`js_value`] converts JS values to and from the `js-value` trees typed
 //!   exports exchange with the host;
 //! - [`modules`] loads `import`ed and `require`d files through the host;
-//! - [`node`] holds Node's built-in modules (`node:timers`...);
-//! - [`web`] installs the web platform globals.
+//! - [`math_random`] re-seeds `Math.random` for every run;
+//! - [`node`] holds Node's built-in modules (`node:fs`...), with the natives
+//!   behind the `fs` and `env` grants;
+//! - [`web`] holds the web platform globals, with the natives behind the
+//!   `net` grant (`fetch`).
 
-mod capabilities;
+mod builtins;
 mod code_generation;
 mod console;
 mod context;
 mod engine;
 mod eval;
-mod event_loop;
 mod host_modules;
 mod http;
-mod http_body;
 mod js_error;
 mod js_plugin;
 mod js_value;
 mod math_random;
 mod modules;
 mod node;
+mod timers;
 mod web;
 
 wit_bindgen::generate!({

@@ -1,0 +1,39 @@
+// The loader of Node's built-in modules: `(names, loadModule, unsupported,
+// loadVendored, native, getFormatter) => builtin`.
+//
+// `builtin(name)` (`node:` prefix optional) is the exports of a built-in
+// module, made on first use in a run by calling its factory with
+// `(builtin, internal)` and cached for the run; `undefined` for an unknown
+// name. `names` are the modules jsbox provides, `loadModule(name)` the
+// factory of one (evaluated from its bytecode), `unsupported` the throwing
+// factories of the modules jsbox refuses. `internal` is never reachable
+// from scripts: `vendor(name)` is an npm port (`loadVendored(name)` is its
+// factory, called with `builtin`), `native` the Rust natives, and
+// `formatter` the `{ inspect, format }` of `console`, fetched on first use
+// (`console` is installed after this file).
+//
+// The loader is also `globalThis[Symbol.for('jsbox.builtin')]`, so that
+// the source the ES module loader generates can reach it (the modules are
+// public, so reaching them this way grants nothing).
+(function loader(names, loadModule, unsupported, loadVendored, native, getFormatter) {
+  'use strict';
+  const known = new Set(names);
+  const cache = new Map();
+  const builtin = (name) => {
+    name = String(name);
+    if (name.startsWith('node:')) name = name.slice(5);
+    const factory = Object.hasOwn(unsupported, name) ? unsupported[name]
+      : known.has(name) ? null : undefined;
+    if (factory === undefined) return undefined;
+    if (!cache.has(name)) cache.set(name, (factory || loadModule(name))(builtin, internal));
+    return cache.get(name);
+  };
+  const vendorCache = new Map();
+  const vendor = (name) => {
+    if (!vendorCache.has(name)) vendorCache.set(name, loadVendored(name)(builtin));
+    return vendorCache.get(name);
+  };
+  const internal = Object.freeze({ vendor, native, get formatter() { return getFormatter(); } });
+  Object.defineProperty(globalThis, Symbol.for('jsbox.builtin'), { value: builtin });
+  return builtin;
+})
