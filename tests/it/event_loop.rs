@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use jsbox::{Execution, Limits, Outcome, OutcomeKind, RunOptions, Script};
 
-use crate::support::{self, runtime};
+use crate::support;
 
 fn run_with(script: Script, limits: Limits) -> (Execution, Vec<String>) {
     support::run(&script, RunOptions::default().with_limits(limits))

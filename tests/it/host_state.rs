@@ -5,7 +5,6 @@
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use jsbox::{ComponentSource, Decision, Grants, Outcome, OutcomeKind, RunOptions, Runtime, Script};
 

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jsbox::{
-    Execution, Limits, MemorySink, Outcome, OutcomeKind, RequestContext, RunOptions, Runtime,
-    Script, User,
+    Execution, Limits, MemorySink, Outcome, OutcomeKind, RequestContext, RunOptions, Script, User,
 };
 
 use crate::support::{self, runtime};

@@ -10,7 +10,7 @@ use jsbox::{
 };
 use tempfile::TempDir;
 
-use crate::support::{Ran, run_audited};
+use crate::support::{Ran, run_audited, runtime};
 
 /// `root/granted/{data.txt, link -> root/outside, secret/key.txt}` and
 /// `root/outside/passwd.txt`.

@@ -3,7 +3,6 @@
 //! for field, or is refused with a clear error; the CLI agrees with the
 //! library on which is which.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use arbitrary::Unstructured;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use jsbox::{
     BodyError, Execution, HttpBody, HttpRequest, HttpResponse, Limits, MemorySink, OutcomeKind,
-    RequestContext, RunOptions, Runtime, Script, body_channel,
+    RequestContext, RunOptions, Script, body_channel,
 };
 
 use crate::support::runtime;

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use jsbox::{HttpRequest, OutcomeKind, PluginError, RunOptions, Runtime};
+use jsbox::{HttpRequest, OutcomeKind, PluginError, RunOptions};
 
 use crate::support::dummy_component::dummy_component;
 use crate::support::runtime;

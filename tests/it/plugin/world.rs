@@ -5,8 +5,6 @@
 //! The components here are made by `wit-component` from WIT alone (their
 //! functions trap if called), so these tests need no wasm toolchain.
 
-use std::sync::OnceLock;
-
 use jsbox::{ComponentSource, OutcomeKind, PluginError, RunOptions, Runtime};
 
 use crate::support::dummy_component::dummy_component;

@@ -2,7 +2,9 @@
 //! bodies of `Request` and `Response`, run through the library like any
 //! script.
 
-use crate::support::module_logs;
+use jsbox::{RunOptions, Script};
+
+use crate::support::{module_logs, runtime};
 
 #[test]
 fn a_stream_yields_what_its_source_enqueues_then_closes() {
