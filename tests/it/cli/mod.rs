@@ -1,0 +1,4 @@
+//! The `jsbox` binary's `run` command, end to end.
+
+mod grants;
+mod run;

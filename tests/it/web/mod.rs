@@ -1,0 +1,5 @@
+//! The web platform globals, from the standards and their test suites.
+
+mod js;
+mod native;
+mod streams;
