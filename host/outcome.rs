@@ -336,3 +336,14 @@ mod tests {
         assert_eq!(error.to_string(), "TypeError: x\n    at <eval> (a.js:1:7)");
     }
 }
+
+/// The result of one run: how it ended and what it used.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// What the run consumed.
+    pub report: crate::ResourceReport,
+    /// The run's request id (the caller's, or the one generated for it).
+    pub request_id: String,
+}

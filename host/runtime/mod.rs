@@ -24,8 +24,8 @@ use crate::run::classify::classify_panic;
 use crate::run::{Call, Run, RuntimeInner};
 use crate::sandbox::snapshot::InstrumentedGuest;
 use crate::{
-    Grants, HttpRequest, Limits, Outcome, PreparedHandler, RequestContext, ResourceReport,
-    Responder, RuntimeBuilder, Script,
+    Execution, Grants, HttpRequest, Limits, Outcome, PreparedHandler, RequestContext,
+    ResourceReport, Responder, RuntimeBuilder, Script,
 };
 use prometheus::Registry;
 
@@ -161,17 +161,6 @@ impl RunOptions {
         self.allow_eval = allowed;
         self
     }
-}
-
-/// The result of one run: how it ended and what it used.
-#[derive(Debug, Clone)]
-pub struct Execution {
-    /// How the run ended.
-    pub outcome: Outcome,
-    /// What the run consumed.
-    pub report: ResourceReport,
-    /// The run's request id (the caller's, or the one generated for it).
-    pub request_id: String,
 }
 
 impl Runtime {

@@ -11,6 +11,7 @@
 //! Run one module with `cargo test --test it node::`, one test with
 //! `cargo test --test it -- --exact fs::edges::fifos_devices_and_sockets_are_refused_without_blocking`.
 
+mod architecture;
 mod cli;
 mod control;
 mod event_loop;
