@@ -1,4 +1,4 @@
-//! The Rust-backed web globals (`guest/src/web/native/`): text encoding,
+//! The Rust-backed web globals (`guest/src/web/<api>/` with a `mod.rs`): text encoding,
 //! base64, URL, `structuredClone` and `crypto`. Expected values come from
 //! the WHATWG/HTML/Web Crypto standards and their test suites.
 

@@ -1,4 +1,4 @@
-//! `ReadableStream` (`guest/src/web/js/streams.js`) and `ReadableStream`
+//! `ReadableStream` (`guest/src/web/streams/streams.js`) and `ReadableStream`
 //! bodies of `Request` and `Response`, run through the library like any
 //! script.
 
