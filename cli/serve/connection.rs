@@ -8,7 +8,10 @@
 //!   loop asks for the next client's room right away): an idle connection
 //!   is always safe to close, so idle sockets can never keep a new client
 //!   out. Closing stops once there is room, so which idle connections go
-//!   depends on scheduling.
+//!   depends on scheduling. A connection accepted less than
+//!   [`FRESH_GRACE`] ago is not reclaimed: the accept loop asks for room as
+//!   soon as the cap is reached, whether or not anyone waits, and a client
+//!   just let in must get the moment it needs to send its request.
 //! - **head**: the first byte of a request arrived but not yet its whole
 //!   head (request line and headers). It is closed `header_timeout` after
 //!   that first byte, however slowly the bytes trickle in.
@@ -33,6 +36,10 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
+/// How long a newly accepted connection is safe from being reclaimed at
+/// the cap: long enough for any client to send its request line, short
+/// enough that silent connections cannot hold the cap against new clients.
+pub const FRESH_GRACE: Duration = Duration::from_secs(1);
 /// The connection limits of a listener, from the configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -134,9 +141,11 @@ impl Connections {
     ) {
         let _permit = permit;
         let mut pressure = self.pressure.subscribe();
+        let reclaimable_from = Instant::now() + FRESH_GRACE;
         tokio::pin!(connection);
         loop {
             let (phase, deadline) = state.deadline(&self.limits);
+            let fresh = Instant::now() < reclaimable_from;
             tokio::select! {
                 _ = &mut connection => return,
                 () = state.changed.notified() => {}
@@ -150,8 +159,10 @@ impl Connections {
                         return log_closed(closed);
                     }
                 }
+                // Wakes the loop when the grace ends, to heed the cap again.
+                () = tokio::time::sleep_until(reclaimable_from), if fresh && phase == Phase::Idle => {}
                 // An error means the listener is gone: closing is right then too.
-                _ = pressure.wait_for(|waiting| *waiting), if phase == Phase::Idle => {
+                _ = pressure.wait_for(|waiting| *waiting), if phase == Phase::Idle && !fresh => {
                     if state.phase() == Phase::Idle {
                         return log_closed(Closed::Reclaimed);
                     }

@@ -199,6 +199,39 @@ async fn at_the_connection_cap_idle_connections_make_room_for_a_new_client() {
     assert_eq!(slow.await.unwrap().text(), "slow done");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_let_in_at_the_cap_gets_the_moment_it_needs_to_send_its_request() {
+    // Found when the suite became one process: the accept loop asks for
+    // room as soon as the cap is reached, and that closed the connection it
+    // had just accepted, before its request arrived.
+    let server = Server::start(&[
+        "--max-connections",
+        "2",
+        "--idle-timeout",
+        "10m",
+        "--header-timeout",
+        "10m",
+        "--timeout",
+        "5s",
+    ]);
+    let addr = server.addr;
+    let slow = tokio::spawn(async move {
+        send(addr, Request::get("/slow?ms=1500").body(empty()).unwrap()).await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The second connection reaches the cap; its request follows a moment
+    // after connecting, as a real client's may.
+    let mut stream = TcpStream::connect(server.addr).await.expect("connects");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream
+        .write_all(b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sends");
+    let response = read_until_closed(&mut stream).await;
+    assert_eq!(status_and_json(&response).0, 200, "{response}");
+    assert_eq!(slow.await.unwrap().text(), "slow done");
+}
+
 /// Asks `/whoami` as `host` (if given) with these headers.
 async fn whoami(server: &Server, host: Option<&str>, headers: &[(&str, &str)]) -> Reply {
     let mut request = Request::get("/whoami");
