@@ -175,9 +175,7 @@ impl RunState {
             _ => Ok(()),
         }
     }
-}
 
-impl RunState {
     /// The table of the run's resources (open files, response bodies).
     pub fn table(&mut self) -> &mut ResourceTable {
         &mut self.table
