@@ -9,7 +9,7 @@
 //! with that mode and length. Anything else turns the cache off, with the
 //! reason, rather than trust a key someone else may know. Scripts never
 //! reach the file: the cache directory is one of the host-owned paths every
-//! run refuses (`grants/host.rs`).
+//! run refuses (`capabilities/grants/host.rs`).
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};

@@ -99,8 +99,9 @@ pub struct RunState {
     pub audit_sink: Arc<dyn AuditSink>,
     pub env: Arc<BTreeMap<String, String>>,
     /// Whether the script may compile code from strings (`eval`,
-    /// `new Function`); the guest asks through `code-generation`. Refused
-    /// unless the run sets it (`Run::state`).
+    /// `new Function`); the guest asks through `code-generation`. From the
+    /// run's [`Capabilities::allow_eval`], which compile-only sandboxes never
+    /// get.
     pub allow_eval: bool,
     /// The HTTP client, made on the first request; dropping it closes
     /// every connection the run opened.

@@ -7,7 +7,7 @@
 //!
 //! Layer rule: the top of the machinery. Uses `components`, `sandbox`,
 //! `capabilities`, `cache`, `observe` and the vocabulary; only the public
-//! API (`runtime.rs`, `builder.rs`) uses it.
+//! API (`runtime/`, `builder.rs`) uses it.
 
 pub(crate) mod classify;
 mod shared;
