@@ -10,7 +10,7 @@ use jsbox::{
     SourceKind,
 };
 
-use crate::support::runtime;
+use crate::support::{runtime, runtime_builder};
 
 /// Limits long enough that only cancellation can explain a stop.
 fn patient() -> Limits {
@@ -148,7 +148,7 @@ async fn async_runs_complete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_async_future_cancels_the_run() {
     // A runtime of its own, so that its counters see only this run.
-    let runtime = Runtime::builder().build().expect("runtime builds");
+    let runtime = runtime_builder().build().expect("runtime builds");
     let token = CancelToken::new();
     let run = runtime.run_async(
         Script::new("spin.js", "while (true) {}"),

@@ -10,7 +10,7 @@ use jsbox::{
     Runtime, Script,
 };
 
-use crate::support::runtime;
+use crate::support::{runtime, runtime_builder};
 
 fn output(runtime: &Runtime, source: &str) -> Vec<String> {
     let sink = Arc::new(MemorySink::new());
@@ -32,7 +32,7 @@ const r = Math.random(); console.log(r >= 0 && r < 1);
 
 #[test]
 fn a_snapshot_instance_behaves_like_a_fresh_one() {
-    let plain = Runtime::builder()
+    let plain = runtime_builder()
         .snapshot(false)
         .pooling(false)
         .bytecode_cache_entries(0)
@@ -59,7 +59,7 @@ fn math_random_is_reseeded_for_every_run() {
 
 #[test]
 fn a_script_run_twice_is_parsed_once() {
-    let runtime = Runtime::builder().build().expect("runtime builds");
+    let runtime = runtime_builder().build().expect("runtime builds");
     let script = Script::new(
         "twice.js",
         "let s = 0; for (let i = 0; i < 1000; i++) s += i; s",
@@ -98,7 +98,7 @@ fn a_script_run_twice_is_parsed_once() {
 
 #[test]
 fn cached_bytecode_keeps_errors_positions_and_modules_working() {
-    let runtime = Runtime::builder().build().expect("runtime builds");
+    let runtime = runtime_builder().build().expect("runtime builds");
     for _ in 0..2 {
         let thrown = runtime.run(
             &Script::new("err.js", "\n\nthrow new RangeError('r')"),
@@ -133,9 +133,12 @@ fn cached_bytecode_keeps_errors_positions_and_modules_working() {
 #[test]
 fn compiled_component_cache_survives_corruption() {
     let dir = tempfile::tempdir().unwrap();
+    // Without the snapshot: the cache treats both kinds of artifact alike,
+    // and this test compiles the guest six times.
     let build = || {
         Runtime::builder()
             .cache_dir(dir.path())
+            .snapshot(false)
             .build()
             .expect("runtime builds")
     };
@@ -203,6 +206,7 @@ fn an_unwritable_cache_dir_is_reported_not_fatal() {
     std::fs::write(&file, "x").unwrap();
     let runtime = Runtime::builder()
         .cache_dir(&file)
+        .snapshot(false)
         .build()
         .expect("runtime builds");
     let ComponentSource::Compiled {
@@ -220,7 +224,7 @@ fn an_unwritable_cache_dir_is_reported_not_fatal() {
 
 #[test]
 fn pool_exhaustion_is_a_classified_outcome() {
-    let runtime = Runtime::builder()
+    let runtime = runtime_builder()
         .max_concurrent(1)
         .bytecode_cache_entries(0)
         .build()
@@ -258,7 +262,7 @@ fn pool_exhaustion_is_a_classified_outcome() {
 
 #[test]
 fn memory_limits_above_the_pool_slot_are_lowered_to_it() {
-    let runtime = Runtime::builder()
+    let runtime = runtime_builder()
         .max_memory_bytes(32 << 20)
         .build()
         .expect("runtime builds");
@@ -326,7 +330,7 @@ fn many_threads_share_one_runtime() {
 
 #[test]
 fn without_fuel_metering_runs_are_bounded_by_time_and_fuel_budgets_are_refused() {
-    let runtime = Runtime::builder()
+    let runtime = runtime_builder()
         .fuel_metering(false)
         .build()
         .expect("runtime builds");
@@ -356,7 +360,7 @@ fn without_fuel_metering_runs_are_bounded_by_time_and_fuel_budgets_are_refused()
 
 #[test]
 fn metrics_count_runs_by_outcome_and_sandboxes_in_use() {
-    let runtime = Runtime::builder()
+    let runtime = runtime_builder()
         .max_concurrent(4)
         .build()
         .expect("runtime builds");

@@ -10,6 +10,8 @@ use jsbox::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::support::runtime_builder;
+
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 struct Row {
     id: u32,
@@ -21,7 +23,7 @@ struct Row {
 fn runtime_with_hosts() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        Runtime::builder()
+        runtime_builder()
             // Rows visible to the calling tenant only: the tenant comes from
             // the run's context, never from the script.
             .host_function("db", "query", |call, (table,): (String,)| {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use jsbox::{Grants, Limits, MemorySink, OutcomeKind, RunOptions, Runtime, Script};
 
-use crate::support::alone_in_process;
+use crate::support::{alone_in_process, runtime_builder};
 
 /// The process's thread count, from `/proc/self/status`.
 fn threads() -> usize {
@@ -98,7 +98,7 @@ fn a_flood_of_unread_fetches_is_capped_and_holds_no_thread_per_request() {
         return;
     }
     let port = start_stalling_server();
-    let runtime = Runtime::builder().build().unwrap();
+    let runtime = runtime_builder().build().unwrap();
     // Whatever the first runs start once per process is the baseline.
     let warm_up = "const r = await fetch(BASE + '/'); await r.body.cancel(); console.log('warm');";
     assert_eq!(run(&runtime, port, warm_up, 16).1, ["warm"]);

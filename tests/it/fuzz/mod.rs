@@ -19,13 +19,15 @@ use std::sync::OnceLock;
 
 use jsbox::{HostFunctionError, Runtime};
 
+use crate::support::runtime_builder;
+
 /// The runtime every in-process target shares: the shared one's defaults
 /// plus a `host:fuzz` module whose `echo` takes one string (so odd
 /// arguments must be refused cleanly by the host-function bridge).
 pub fn runtime_with_echo() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        Runtime::builder()
+        runtime_builder()
             .host_function("fuzz", "echo", |_, (text,): (String,)| {
                 if text.contains('\0') {
                     return Err(HostFunctionError::new("NUL", "no NUL bytes"));

@@ -7,7 +7,7 @@ use jsbox::{
     Execution, HttpRequest, MemorySink, OutcomeKind, PreparedHandler, RunOptions, Runtime, Script,
 };
 
-use crate::support::{runtime, serve_prepared};
+use crate::support::{runtime, runtime_builder, serve_prepared};
 
 fn request(path: &str) -> HttpRequest {
     HttpRequest {
@@ -210,7 +210,7 @@ fn a_prepared_handler_serves_only_with_the_runtime_that_made_it() {
         "export default { fetch() { return new Response('hi'); } };",
         &RunOptions::default(),
     );
-    let other = Runtime::builder().build().expect("runtime builds");
+    let other = runtime_builder().build().expect("runtime builds");
     let execution = other.handle_prepared(
         &handler,
         request("/"),

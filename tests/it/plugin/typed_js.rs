@@ -10,8 +10,8 @@ use jsbox::{
 };
 use wasmtime::component::Val;
 
-use crate::support::runtime;
 use crate::support::typed::{ORDERS_JS, bytes, check_transform, line, order, orders, string};
+use crate::support::{runtime, runtime_builder};
 
 /// Every kind of value the JS mapping covers, in one interface.
 const KINDS_WIT: &str = "package test:kinds;
@@ -348,7 +348,7 @@ fn typed_exports_run_under_the_run_limits() {
 fn the_async_form_is_cancelled_when_dropped() {
     // A runtime of its own, so that its counters see only this call (the
     // shared one's count other tests' cancelled runs).
-    let runtime = jsbox::Runtime::builder().build().expect("runtime builds");
+    let runtime = runtime_builder().build().expect("runtime builds");
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
     let target = js(&kinds(), "export function nothing() { for (;;) {} }");
     let before = runtime.metrics();

@@ -5,8 +5,9 @@
 //! Conventions: [`run`] returns the execution and its log; [`logs`],
 //! [`output`] and [`value`] assert the run completed and return what it
 //! logged or its completion value. A test that needs a runtime built
-//! differently (other limits, host functions, a cache directory, counters
-//! of its own) builds it locally, under a name that says how it differs.
+//! differently (other limits, host functions, counters of its own) builds it
+//! locally from [`runtime_builder`], under a name that says how it differs;
+//! only a test of the compiled-guest cache gives it a cache of its own.
 
 pub mod dummy_component;
 pub mod http_server;
@@ -20,15 +21,24 @@ use std::time::Duration;
 
 use jsbox::{
     Execution, HttpBody, HttpRequest, HttpResponse, MemoryAuditSink, MemorySink, Outcome,
-    OutcomeKind, PreparedHandler, ResourceReport, RunOptions, Runtime, Script,
+    OutcomeKind, PreparedHandler, ResourceReport, RunOptions, Runtime, RuntimeBuilder, Script,
 };
 
-/// The runtime the tests share: `Runtime::builder().build()`, all
-/// defaults, built once per process. Its counters see every test's runs;
+/// `Runtime::builder()` with the compiled-guest cache that every test
+/// process and `jsbox` child share ([`cache_home`]`/jsbox`, the children's
+/// default): the guest is compiled once per engine configuration instead of
+/// once per runtime (about 9 s of CPU each in a test build). Tests of that
+/// cache itself give their runtimes a directory of their own.
+pub fn runtime_builder() -> RuntimeBuilder {
+    Runtime::builder().cache_dir(Path::new(cache_home()).join("jsbox"))
+}
+
+/// The runtime the tests share: [`runtime_builder`] with all defaults,
+/// built once per process. Its counters see every test's runs;
 /// a test that checks exact counts builds a runtime of its own.
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| Runtime::builder().build().expect("runtime builds"))
+    RUNTIME.get_or_init(|| runtime_builder().build().expect("runtime builds"))
 }
 
 /// Runs `script` with `options` plus a log sink; returns the execution and
