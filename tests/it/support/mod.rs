@@ -9,6 +9,7 @@
 //! of its own) builds it locally, under a name that says how it differs.
 
 pub mod dummy_component;
+pub mod fixtures;
 pub mod http_server;
 pub mod serve_server;
 pub mod typed;
