@@ -10,6 +10,7 @@
 //! only a test of the compiled-guest cache gives it a cache of its own.
 
 pub mod dummy_component;
+pub mod fixtures;
 pub mod http_server;
 pub mod serve_server;
 pub mod typed;
