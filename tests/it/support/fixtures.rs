@@ -70,7 +70,8 @@ pub fn check(relative: &str, name: &str) {
 /// The lines of `expected` and `printed`, marked `-` and `+` where they
 /// differ.
 fn diff(expected: &str, printed: &str) -> String {
-    let (expected, printed): (Vec<_>, Vec<_>) = (expected.lines().collect(), printed.lines().collect());
+    let (expected, printed): (Vec<_>, Vec<_>) =
+        (expected.lines().collect(), printed.lines().collect());
     (0..expected.len().max(printed.len()))
         .map(|i| match (expected.get(i), printed.get(i)) {
             (Some(a), Some(b)) if a == b => format!("  {a}\n"),
@@ -89,15 +90,26 @@ pub fn all_listed(relative: &str, listed: &[&str]) {
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
         .expect("the fixture directory reads")
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "js" || ext == "mjs"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "js" || ext == "mjs")
+        })
         .map(|path| path.file_stem().unwrap().to_str().unwrap().to_owned())
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = listed.iter().map(|name| (*name).to_owned()).collect();
     listed.sort();
-    assert_eq!(on_disk, listed, "the cases in {} and those listed", dir.display());
+    assert_eq!(
+        on_disk,
+        listed,
+        "the cases in {} and those listed",
+        dir.display()
+    );
     for name in &listed {
-        assert!(dir.join(format!("{name}.out")).exists(), "{name}.out is missing");
+        assert!(
+            dir.join(format!("{name}.out")).exists(),
+            "{name}.out is missing"
+        );
     }
 }
 
