@@ -885,4 +885,6 @@ const OTHERS: &[&str] = &[
     "clearTimeout",
     "setInterval",
     "clearInterval",
+    "setImmediate",
+    "clearImmediate",
 ];
