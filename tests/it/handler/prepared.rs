@@ -225,3 +225,27 @@ fn a_prepared_handler_serves_only_with_the_runtime_that_made_it() {
         execution.outcome
     );
 }
+
+#[test]
+fn frames_inside_built_ins_loaded_by_the_snapshot_name_their_module_and_line() {
+    // Built-in modules the entry's top level loaded live in the snapshot;
+    // their frames must still say where they are (once `<null>:0:1`).
+    let handler = prepare(
+        "import fs from 'node:fs';
+         const b = Buffer.from('x');
+         export default { fetch(request) {
+           if (request.url.endsWith('/buffer')) b.readUInt32LE(0);
+           fs.readFileSync('/etc/hostname');
+         } };",
+        &RunOptions::default(),
+    );
+    for (path, frame) in [
+        ("/fs", "    at readFileSync (node:fs:"),
+        ("/buffer", "    at readUInt32LE (jsbox:node/vendor/buffer:"),
+    ] {
+        let (execution, _) = serve(&handler, path);
+        let stack = execution.outcome.js_error().unwrap().stack.clone().unwrap();
+        assert!(stack.contains(frame), "{stack}");
+        assert!(!stack.contains("<null>"), "{stack}");
+    }
+}
