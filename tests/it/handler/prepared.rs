@@ -249,3 +249,29 @@ fn frames_inside_built_ins_loaded_by_the_snapshot_name_their_module_and_line() {
         assert!(!stack.contains("<null>"), "{stack}");
     }
 }
+
+#[test]
+fn a_decoder_streaming_across_the_snapshot_keeps_its_state() {
+    // The decoder object made by the entry's top level (with half a
+    // Shift_JIS character kept) lives in the snapshot; each request
+    // finishes that character from the same state.
+    let handler = prepare(
+        "const d = new TextDecoder('shift_jis');
+         const first = d.decode(new Uint8Array([0x41, 0x82]), { stream: true });
+         const latin = Buffer.from([0xe9]).toString('latin1');
+         export default { fetch() {
+           return new Response(first + d.decode(new Uint8Array([0xa0])) + latin);
+         } };",
+        &RunOptions::default(),
+    );
+    for _ in 0..2 {
+        let (execution, text) = serve(&handler, "/");
+        assert_eq!(
+            execution.outcome.kind(),
+            OutcomeKind::Ok,
+            "{:?}",
+            execution.outcome
+        );
+        assert_eq!(text, "Aあé");
+    }
+}
