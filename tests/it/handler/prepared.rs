@@ -123,6 +123,7 @@ fn a_top_level_that_fails_or_leaves_timers_is_refused() {
     let cases = [
         ("throw new TypeError('broken at load');", "broken at load"),
         ("setTimeout(() => {}, 10);", "timers pending"),
+        ("setImmediate(() => {});", "timers pending"),
         ("export default {", "SyntaxError"),
     ];
     for (source, expected) in cases {
