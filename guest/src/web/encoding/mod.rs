@@ -72,7 +72,7 @@ fn encoding_for(Lossy(label): Lossy) -> Option<String> {
 /// One `TextDecoder`'s decoding state. `decoder` is `None` between
 /// streams: the next call starts a fresh one (with the BOM question open
 /// again), as the standard's "do not flush" flag being unset says.
-pub struct Decoder {
+struct Decoder {
     encoding: &'static Encoding,
     ignore_bom: bool,
     decoder: Option<encoding_rs::Decoder>,
@@ -165,6 +165,7 @@ fn decode<'js>(
     };
     Ok(text)
 }
+
 /// An input whose worst-case output would not fit the address space.
 struct TooLarge;
 
