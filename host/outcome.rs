@@ -16,7 +16,10 @@ pub struct JsError {
     pub name: String,
     /// The error's `message`.
     pub message: String,
-    /// The stack trace, one `    at fn (file:line:col)` frame per line.
+    /// The stack trace, one `    at fn (file:line:col)` frame per line;
+    /// then, as Node prints an uncaught error, the error's own enumerable
+    /// properties and its `cause` chain, if it has any
+    /// (` {\n  code: 'ERR_ACCESS_DENIED'\n}`).
     pub stack: Option<String>,
 }
 

@@ -46,6 +46,12 @@ pub fn run(runtime: &Runtime, code: &Code) -> Result<Completion, Failure> {
     });
     let context = runtime.context();
     let pending = context.with(|ctx| evaluate(&ctx, code))?;
+    if matches!(pending, Evaluated::Module(_)) {
+        // Node evaluates a module inside a promise job, so the jobs its top
+        // level queued run before its nextTick callbacks; after a classic
+        // script (CommonJS in Node), the ticks run first.
+        timers::run_jobs(runtime)?;
+    }
     timers::run_until_idle(runtime)?;
     let completion = context.with(|ctx| match pending {
         Evaluated::Value(json) => Ok(Completion { value_json: json }),

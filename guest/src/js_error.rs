@@ -3,11 +3,13 @@
 //!
 //! javy's `from_js_error` folds name, message and stack into one string; the
 //! host needs them apart (to classify, to log as fields, to print like Node),
-//! so we read the three properties ourselves.
+//! so we read the three properties ourselves. The stack ends, as Node prints
+//! an uncaught error, with the error's own properties and `cause` chain.
 
-use javy::quickjs::{
-    Ctx, Error, Exception, Promise, Value, convert::Coerced, promise::PromiseState,
-};
+use javy::quickjs::{Ctx, Error, Exception, Function, Promise, Value, promise::PromiseState};
+
+use crate::console;
+use crate::js_string::Lossy;
 
 use crate::jsbox::sandbox::types::JsError;
 
@@ -54,11 +56,12 @@ pub fn from_value(value: Value<'_>) -> JsError {
         .map(coerce_to_string)
         .unwrap_or_default();
     let stack = object
-        .get::<_, Option<Coerced<String>>>("stack")
+        .get::<_, Option<Lossy>>("stack")
         .ok()
         .flatten()
-        .map(|s| s.0.trim_end().to_owned())
-        .filter(|s| !s.is_empty());
+        .map(|Lossy(s)| s.trim_end().to_owned())
+        .filter(|s| !s.is_empty())
+        .map(|stack| stack + &details(&value));
     JsError {
         name,
         message,
@@ -93,18 +96,37 @@ pub fn settled<'js>(
     }
 }
 
+/// What Node prints after an uncaught error's stack: its own enumerable
+/// properties (`code`, `errno`...) and its `cause` chain, formatted by
+/// `console`'s `inspect` (` {\n  code: 'ERR_ACCESS_DENIED'\n}`), or ''.
+/// Formatting runs the script's getters; whatever they throw is dropped,
+/// since describing an error must never raise a second one.
+fn details(error: &Value<'_>) -> String {
+    let ctx = error.ctx();
+    let described = console::formatter(ctx)
+        .and_then(|formatter| formatter.get::<_, Function>("uncaughtDetails"))
+        .and_then(|describe| describe.call::<_, Lossy>((error.clone(),)));
+    match described {
+        Ok(Lossy(text)) => text,
+        Err(_) => {
+            let _ = ctx.catch();
+            String::new()
+        }
+    }
+}
+
 fn has_name(value: &Value<'_>) -> bool {
     value.as_object().is_some_and(|o| {
         o.contains_key("name").unwrap_or(false) && o.contains_key("message").unwrap_or(false)
     })
 }
 
-/// `String(value)`, or a placeholder when even that throws (a hostile
+/// `String(value)` (lone surrogates as U+FFFD), or a placeholder when even that throws (a hostile
 /// `toString`): describing an error must never raise a second one.
 fn coerce_to_string(value: Value<'_>) -> String {
     let ctx = value.ctx().clone();
-    match value.get::<Coerced<String>>() {
-        Ok(s) => s.0,
+    match value.get::<Lossy>() {
+        Ok(Lossy(s)) => s,
         Err(_) => {
             let _ = ctx.catch();
             "<value that cannot be converted to a string>".to_owned()

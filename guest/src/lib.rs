@@ -44,6 +44,7 @@ mod host_modules;
 mod http;
 mod js_error;
 mod js_plugin;
+mod js_string;
 mod js_value;
 mod math_random;
 mod modules;

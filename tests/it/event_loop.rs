@@ -243,3 +243,88 @@ fn performance_clock_starts_with_the_run() {
     );
     assert_eq!(out, ["true", "true", "true"]);
 }
+
+#[test]
+fn immediates_run_in_the_check_phase_after_the_timers_as_in_node() {
+    // Each ordering here is fixed in Node too (a timer set in a timer
+    // callback waits for the next turn; immediates run in the turn's check
+    // phase, with nextTicks and microtasks drained after each one).
+    let out = output(
+        r#"
+        const out = [];
+        setTimeout(() => {
+          out.push('timeout 1');
+          setTimeout(() => out.push('timeout from timeout'), 0);
+          setImmediate(() => {
+            out.push('immediate from timeout');
+            process.nextTick(() => out.push('tick from immediate'));
+            Promise.resolve().then(() => out.push('promise from immediate'));
+          });
+          setImmediate((a, b) => out.push(`immediate args ${a}${b}`), 'x', 'y');
+          const cleared = setImmediate(() => out.push('cleared'));
+          clearImmediate(cleared);
+        }, 0);
+        setTimeout(() => console.log(out.join(', ')), 50);
+        "#,
+    );
+    // `node loop.js` with Node 20.20.
+    assert_eq!(
+        out,
+        [
+            "timeout 1, immediate from timeout, tick from immediate, promise from immediate, \
+          immediate args xy, timeout from timeout"
+        ]
+    );
+}
+
+#[test]
+fn an_immediate_set_by_an_immediate_waits_for_the_next_turn() {
+    let out = output(
+        r#"
+        const out = [];
+        setImmediate(() => {
+          out.push('first');
+          setImmediate(() => { out.push('nested'); console.log(out.join(', ')); });
+        });
+        setImmediate(() => out.push('second'));
+        const handle = setImmediate(() => {});
+        out.push(typeof handle, handle.ref() === handle, handle.unref() === handle, handle.hasRef());
+        "#,
+    );
+    assert_eq!(out, ["object, true, true, true, first, second, nested"]);
+}
+
+#[test]
+fn set_immediate_is_in_node_timers_and_timers_promises() {
+    let out = support::module_logs(
+        r#"
+        import timers from 'node:timers';
+        import { setImmediate as next } from 'node:timers/promises';
+        console.log(timers.setImmediate === setImmediate, timers.clearImmediate === clearImmediate);
+        console.log(await next('value'));
+        const controller = new AbortController();
+        const pending = next('never', { signal: controller.signal });
+        controller.abort(new Error('stopped'));
+        try { await pending; } catch (e) { console.log(e.message); }
+        try { setImmediate('code'); } catch (e) { console.log(e.code); }
+        "#,
+    );
+    assert_eq!(
+        out,
+        ["true true", "value", "stopped", "ERR_INVALID_ARG_TYPE"]
+    );
+}
+
+#[test]
+fn an_endless_chain_of_immediates_ends_at_the_deadline() {
+    // Pending immediates keep the loop turning without sleeping; the
+    // deadline still bounds it.
+    let (execution, _) = run_with(
+        Script::new(
+            "spin.js",
+            "function again() { setImmediate(again); } again();",
+        ),
+        Limits::default().with_timeout(Duration::from_millis(300)),
+    );
+    assert_eq!(execution.outcome.kind(), OutcomeKind::Timeout);
+}

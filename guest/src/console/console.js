@@ -20,11 +20,14 @@
   const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
   const CUSTOM_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+  // A lone surrogate inside a quoted string prints as its escape, as in Node.
+  const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
   function quote(string) {
     const q = !string.includes("'") ? "'" : !string.includes('"') ? '"' : !string.includes('`') ? '`' : "'";
     const escaped = string.replace(/[\\\n\r\t\b\f\v\0]/g, (c) => ({
       '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\0': '\\x00',
-    })[c]);
+    })[c]).replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
     return q + (q === "'" ? escaped.replace(/'/g, "\\'") : escaped) + q;
   }
 
@@ -55,6 +58,27 @@
   function formatError(error) {
     const header = error.message ? `${error.name}: ${error.message}` : String(error.name);
     return error.stack ? `${header}\n${String(error.stack).replace(/\s+$/, '')}` : `[${header}]`;
+  }
+
+  /**
+   * What Node prints after an error's stack: its own enumerable properties,
+   * then `[cause]` and an AggregateError's `[errors]` when not enumerable,
+   * as ` {\n  code: 'X',\n  [cause]: ...\n}`; '' when there are none. A
+   * `name` or `message` the stack already shows is left out, as in Node.
+   */
+  function errorProperties(error, text, format, indent) {
+    const keys = Reflect.ownKeys(error).filter((k) => Object.prototype.propertyIsEnumerable.call(error, k)
+      && !(k === 'stack' || ((k === 'name' || k === 'message') && typeof error[k] === 'string' && text.includes(error[k]))));
+    const hidden = [];
+    if ('cause' in error && !keys.includes('cause')) hidden.push('cause');
+    if (Array.isArray(error.errors) && !keys.includes('errors')) hidden.push('errors');
+    if (keys.length === 0 && hidden.length === 0) return '';
+    const pad = ' '.repeat(indent + 2);
+    const entries = [
+      ...keys.map((k) => `${formatKey(k)}: ${format(error[k], indent + 2)}`),
+      ...hidden.map((k) => `[${k}]: ${format(error[k], indent + 2)}`),
+    ];
+    return ` {\n${pad}${entries.join(`,\n${pad}`)}\n${' '.repeat(indent)}}`;
   }
 
   /** Joins entries on one line, or one per line when too long. */
@@ -118,7 +142,11 @@
         const extra = ownEntries(v, depth, indent, (k) => k === 'prototype');
         return extra.length ? wrap('', functionLabel(v) + ' {', extra, '}', indent) : functionLabel(v);
       }
-      if (v instanceof Error) return formatError(v);
+      if (v instanceof Error) {
+        // Nested errors are indented as a whole, their stack included.
+        const text = formatError(v).replace(/\n/g, `\n${' '.repeat(indent)}`);
+        return text + errorProperties(v, text, (value, at) => format(value, depth + 1, at), indent);
+      }
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
       if (v instanceof RegExp) return String(v);
       if (v instanceof Number || v instanceof String || v instanceof Boolean) {
@@ -290,5 +318,15 @@
   }
 
   Object.defineProperty(globalThis, 'console', { value: console, writable: true, configurable: true });
-  return { inspect, format };
+  /**
+   * For an uncaught error (js_error.rs): the properties block Node prints
+   * after its stack, formatted as `inspect` would, or ''.
+   */
+  function uncaughtDetails(error) {
+    const text = formatError(error);
+    const inspected = inspect(error);
+    return inspected.startsWith(text) ? inspected.slice(text.length) : '';
+  }
+
+  return { inspect, format, uncaughtDetails };
 })

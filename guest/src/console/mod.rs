@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use javy::quickjs::{Ctx, Function, Object, Persistent};
 
 use crate::builtins::{self, Builtin, builtin};
+use crate::js_string::Lossy;
 use crate::jsbox::sandbox::log::{self, Level};
 
 const CONSOLE_JS: Builtin = builtin!("jsbox:console", "console.js");
@@ -22,7 +23,9 @@ thread_local! {
 /// Replaces javy's `console` (which writes to WASI streams) with one whose
 /// methods emit structured log events to the host.
 pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
-    let emit = Function::new(ctx.clone(), |level: String, message: String| {
+    // Lossy: a message with a lone surrogate prints U+FFFD in its place, as
+    // in Node, instead of failing the call.
+    let emit = Function::new(ctx.clone(), |level: String, Lossy(message)| {
         log::emit(level_named(&level), &message, &[]);
     })?;
     let formatter: Object = builtins::install(ctx, &CONSOLE_JS, (emit,))?;

@@ -3,11 +3,17 @@
 //! `jsbox:timers/performance`), microtasks and unhandled rejections.
 //!
 //! After a script's top level has run, [`run_until_idle`] drains the
-//! microtask queue, then repeatedly sleeps (in the host, through the
-//! `timers` import, so waiting burns no fuel) until the earliest timer is
-//! due, runs it and drains microtasks again — until no timer is left. The
-//! host's deadline bounds all of it: an endless `setInterval` ends the run
-//! as `timeout`.
+//! microtask queue, then runs turns of Node's loop until no timer or
+//! immediate is left: it sleeps (in the host, through the `timers` import,
+//! so waiting burns no fuel) until the earliest timer is due unless an
+//! immediate waits, runs the timers due (the timers phase), then the
+//! immediates set before that (the check phase). The host's deadline bounds
+//! all of it: an endless `setInterval` ends the run as `timeout`.
+//!
+//! "Draining" is Node's: `process.nextTick` callbacks first (`process.js`
+//! hands its tick runner to [`queue_ticks`]), then every promise job, and
+//! again while the jobs queued ticks; it follows the top level and every
+//! timer, immediate and handler callback.
 //!
 //! Like Node's default (`--unhandled-rejections=throw`), a promise that is
 //! still rejected without a handler once the microtasks have drained ends
@@ -40,6 +46,8 @@ thread_local! {
     /// The `{ next, fire }` object returned by `timers.js`.
     static TIMERS: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
     static REJECTIONS: RefCell<Vec<Rejection>> = const { RefCell::new(Vec::new()) };
+    /// `process.js`'s tick runner, while nextTick callbacks wait for it.
+    static TICKS: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
     /// When the current run started, for `performance.now()`.
     static RUN_START: RefCell<Option<(Instant, f64)>> = const { RefCell::new(None) };
 }
@@ -69,7 +77,7 @@ pub fn start_run() {
     RUN_START.with(|start| *start.borrow_mut() = Some((Instant::now(), origin)));
 }
 
-/// Runs microtasks and timers until nothing is left to do.
+/// Runs microtasks, timers and immediates until nothing is left to do.
 pub fn run_until_idle(runtime: &Runtime) -> Result<(), Failure> {
     let context = runtime.context();
     loop {
@@ -85,8 +93,50 @@ pub fn run_until_idle(runtime: &Runtime) -> Result<(), Failure> {
         if delay_ms > 0.0 {
             host_timers::sleep((delay_ms * 1e6).ceil() as u64);
         }
-        context.with(|ctx| call_timers(&ctx, "fire").map(drop))?;
+        run_phase(runtime, "startTimers", "fire")?;
+        run_phase(runtime, "startImmediates", "fireImmediate")?;
     }
+}
+
+/// One phase of a loop turn: `start`, then `fire` (one callback) until it
+/// says nothing is left, draining after each callback as Node does.
+fn run_phase(runtime: &Runtime, start: &str, fire: &str) -> Result<(), Failure> {
+    let context = runtime.context();
+    context.with(|ctx| call_timers(&ctx, start).map(drop))?;
+    while context.with(|ctx| call_timers(&ctx, fire).map(|ran| ran.as_bool() == Some(true)))? {
+        drain_microtasks(runtime)?;
+    }
+    Ok(())
+}
+
+/// Called by `process.nextTick` when the tick queue becomes non-empty:
+/// `runner` runs every queued tick at the start of the next drain.
+pub fn queue_ticks<'js>(ctx: Ctx<'js>, runner: Function<'js>) {
+    TICKS.with(|ticks| *ticks.borrow_mut() = Some(Persistent::save(&ctx, runner)));
+}
+
+/// Runs the queued nextTick callbacks, if any; whether there were some.
+fn run_ticks(runtime: &Runtime) -> Result<bool, Failure> {
+    let Some(runner) = TICKS.with(|ticks| ticks.borrow_mut().take()) else {
+        return Ok(false);
+    };
+    runtime.context().with(|ctx| {
+        runner
+            .restore(&ctx)
+            .map_err(|e| Failure::Internal(format!("restoring the tick runner: {e}")))?
+            .call::<_, ()>(())
+            .map_err(|_| Failure::UncaughtException(js_error::take_exception(&ctx)))
+    })?;
+    Ok(true)
+}
+
+/// Runs every promise job, including those the jobs queue.
+pub fn run_jobs(runtime: &Runtime) -> Result<(), Failure> {
+    runtime.resolve_pending_jobs().map_err(|_| {
+        runtime
+            .context()
+            .with(|ctx| Failure::UncaughtException(js_error::take_exception(&ctx)))
+    })
 }
 
 /// Whether a timer is still due to fire.
@@ -99,12 +149,18 @@ pub fn pending(runtime: &Runtime) -> Result<bool, Failure> {
     })
 }
 
-/// Drains the job queue, then fails on the first unhandled rejection.
+/// Drains nextTick callbacks and promise jobs as Node does (all ticks,
+/// then all jobs, until neither is left), then fails on the first
+/// unhandled rejection.
 pub fn drain_microtasks(runtime: &Runtime) -> Result<(), Failure> {
     let context = runtime.context();
-    runtime.resolve_pending_jobs().map_err(|_| {
-        context.with(|ctx| Failure::UncaughtException(js_error::take_exception(&ctx)))
-    })?;
+    loop {
+        run_ticks(runtime)?;
+        run_jobs(runtime)?;
+        if TICKS.with(|ticks| ticks.borrow().is_none()) {
+            break;
+        }
+    }
     let first = REJECTIONS.with(|r| {
         let mut rejections = r.borrow_mut();
         let first = rejections.first().map(|r| r.reason.clone());

@@ -1,6 +1,15 @@
-// setTimeout, setInterval, clearTimeout, clearInterval: the timer half of
-// the guest's event loop. The other half is Rust (`mod.rs`): it asks
-// `next()` how long to sleep, sleeps in the host, then calls `fire()`.
+// setTimeout, setInterval, clearTimeout, clearInterval, setImmediate,
+// clearImmediate: the timer half of the guest's event loop. The other half
+// is Rust (`mod.rs`): it asks `next()` how long to sleep, sleeps in the
+// host, then runs one turn of Node's loop: the timers phase (`startTimers()`,
+// then `fire()` until it returns false) and the check phase
+// (`startImmediates()`, then `fireImmediate()` until false), draining
+// nextTicks and microtasks after each callback.
+//
+// Immediates run in the order they were set; those set while the check
+// phase runs wait for the next turn, after the timers then due, as in Node.
+// `setImmediate` returns an `Immediate` whose `ref`/`unref` are accepted
+// but ignored (a pending immediate always keeps the run alive).
 //
 // Follows WinterTC/HTML: ids are positive integers; a delay that is not a
 // number in [1, 2^31 - 1] becomes 1 ms (Node's rule; browsers use 0, and
@@ -16,6 +25,13 @@
   const heap = [];
   let nextId = 1;
   let nextSeq = 0;
+  /** The timers phase runs the timers due when it started. */
+  let phaseEnd = 0;
+  /** Immediate -> [callback, args, seq], in the order they were set. */
+  const immediates = new Map();
+  let nextImmediateSeq = 0;
+  /** The check phase runs the immediates set before it started. */
+  let immediatesBefore = 0;
 
   const before = (a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
 
@@ -83,6 +99,28 @@
     live.delete(Number(id));
   }
 
+  function validateCallback(callback) {
+    if (typeof callback !== 'function') {
+      const error = new TypeError(`The "callback" argument must be of type function. Received ${typeof callback}`);
+      error.code = 'ERR_INVALID_ARG_TYPE';
+      throw error;
+    }
+  }
+
+  class Immediate {
+    ref() {
+      return this;
+    }
+
+    unref() {
+      return this;
+    }
+
+    hasRef() {
+      return true;
+    }
+  }
+
   const define = (name, fn) =>
     Object.defineProperty(globalThis, name, { value: fn, writable: true, configurable: true, enumerable: true });
   define('setTimeout', function setTimeout(callback, delay, ...args) {
@@ -97,17 +135,33 @@
   define('clearInterval', function clearInterval(id) {
     clear(id);
   });
+  define('setImmediate', function setImmediate(callback, ...args) {
+    validateCallback(callback);
+    const immediate = new Immediate();
+    immediates.set(immediate, [callback, args, nextImmediateSeq++]);
+    return immediate;
+  });
+  define('clearImmediate', function clearImmediate(immediate) {
+    immediates.delete(immediate);
+  });
 
   return {
-    /** Milliseconds until the next timer is due (0 if overdue), or -1. */
+    /**
+     * Milliseconds until the next timer is due (0 if overdue or if an
+     * immediate is waiting), or -1 when nothing is left.
+     */
     next() {
+      if (immediates.size > 0) return 0;
       const timer = skipStale();
       return timer === undefined ? -1 : Math.max(0, timer.due - now());
     },
-    /** Runs the earliest timer if it is due. */
+    startTimers() {
+      phaseEnd = now();
+    },
+    /** Runs the earliest timer if it was due when the phase started. */
     fire() {
       const timer = skipStale();
-      if (timer === undefined || timer.due > now()) return;
+      if (timer === undefined || timer.due > phaseEnd) return false;
       const { id } = pop();
       if (timer.interval > 0) {
         timer.due = now() + timer.interval;
@@ -116,6 +170,20 @@
         live.delete(id);
       }
       Reflect.apply(timer.callback, globalThis, timer.args);
+      return true;
+    },
+    startImmediates() {
+      immediatesBefore = nextImmediateSeq;
+    },
+    /** Runs the oldest immediate, if it was set before the phase started. */
+    fireImmediate() {
+      for (const [immediate, [callback, args, seq]] of immediates) {
+        if (seq >= immediatesBefore) return false;
+        immediates.delete(immediate);
+        Reflect.apply(callback, globalThis, args);
+        return true;
+      }
+      return false;
     },
   };
 })

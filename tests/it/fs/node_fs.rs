@@ -290,6 +290,23 @@ fn errors_carry_nodes_codes_errno_syscall_and_path() {
 }
 
 #[test]
+fn a_path_with_a_lone_surrogate_is_a_path_with_u_fffd_as_in_node() {
+    // Before, converting it for the host threw "Conversion from string
+    // failed"; Node reads such a path as its UTF-8 with U+FFFD.
+    let tree = tree();
+    std::fs::write(tree.granted.join("a\u{FFFD}.txt"), "replaced").unwrap();
+    let ran = run(
+        &tree,
+        read_write(&tree.granted),
+        "import fs from 'node:fs';
+         console.log(fs.readFileSync(DIR + '/a\\ud800.txt', 'utf8'));
+         try { fs.readFileSync(DIR + '/b\\udc00.txt'); } catch (e) { console.log(e.code); }",
+    );
+    assert_eq!(ran.outcome, OutcomeKind::Ok, "{:?}", ran.logs);
+    assert_eq!(ran.logs, ["replaced", "ENOENT"]);
+}
+
+#[test]
 fn a_dangling_link_out_of_the_grant_cannot_create_its_target() {
     // The link does not resolve, so the check sees a new file inside the
     // granted directory; the operation runs through cap-std, confined to

@@ -123,6 +123,7 @@ fn a_top_level_that_fails_or_leaves_timers_is_refused() {
     let cases = [
         ("throw new TypeError('broken at load');", "broken at load"),
         ("setTimeout(() => {}, 10);", "timers pending"),
+        ("setImmediate(() => {});", "timers pending"),
         ("export default {", "SyntaxError"),
     ];
     for (source, expected) in cases {
@@ -224,4 +225,54 @@ fn a_prepared_handler_serves_only_with_the_runtime_that_made_it() {
         "{}",
         execution.outcome
     );
+}
+
+#[test]
+fn frames_inside_built_ins_loaded_by_the_snapshot_name_their_module_and_line() {
+    // Built-in modules the entry's top level loaded live in the snapshot;
+    // their frames must still say where they are (once `<null>:0:1`).
+    let handler = prepare(
+        "import fs from 'node:fs';
+         const b = Buffer.from('x');
+         export default { fetch(request) {
+           if (request.url.endsWith('/buffer')) b.readUInt32LE(0);
+           fs.readFileSync('/etc/hostname');
+         } };",
+        &RunOptions::default(),
+    );
+    for (path, frame) in [
+        ("/fs", "    at readFileSync (node:fs:"),
+        ("/buffer", "    at readUInt32LE (jsbox:node/vendor/buffer:"),
+    ] {
+        let (execution, _) = serve(&handler, path);
+        let stack = execution.outcome.js_error().unwrap().stack.clone().unwrap();
+        assert!(stack.contains(frame), "{stack}");
+        assert!(!stack.contains("<null>"), "{stack}");
+    }
+}
+
+#[test]
+fn a_decoder_streaming_across_the_snapshot_keeps_its_state() {
+    // The decoder object made by the entry's top level (with half a
+    // Shift_JIS character kept) lives in the snapshot; each request
+    // finishes that character from the same state.
+    let handler = prepare(
+        "const d = new TextDecoder('shift_jis');
+         const first = d.decode(new Uint8Array([0x41, 0x82]), { stream: true });
+         const latin = Buffer.from([0xe9]).toString('latin1');
+         export default { fetch() {
+           return new Response(first + d.decode(new Uint8Array([0xa0])) + latin);
+         } };",
+        &RunOptions::default(),
+    );
+    for _ in 0..2 {
+        let (execution, text) = serve(&handler, "/");
+        assert_eq!(
+            execution.outcome.kind(),
+            OutcomeKind::Ok,
+            "{:?}",
+            execution.outcome
+        );
+        assert_eq!(text, "Aあé");
+    }
 }

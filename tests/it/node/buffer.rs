@@ -46,3 +46,20 @@ function 578437695752307201n
 "#;
     assert_eq!(script_output(script), expected.trim());
 }
+
+#[test]
+fn latin1_and_utf16le_decode_natively_as_node_does() {
+    // Node's meanings, not WHATWG's: latin1 is ISO-8859-1 (0x80 is U+0080,
+    // not €), utf16le keeps lone surrogates and drops an odd last byte.
+    let script = r#"
+const b = Buffer.from([0x00, 0x41, 0x80, 0xe9, 0xff, 0x00, 0xd8, 0x3d, 0xd8, 0x00, 0xde, 0x41]);
+console.log([b.toString('latin1'), b.toString('binary', 1, 5), b.toString('LATIN1', 3)].map(escape).join(' '));
+console.log([b.toString('utf16le'), b.toString('ucs2', 1), b.toString('UTF-16LE', 7, 11), b.toString('ucs-2', 5, 7)].map(escape).join(' '));
+console.log([Buffer.from('héllo', 'latin1').toString('latin1'), Buffer.from('h€\ud800', 'utf16le').toString('utf16le'), Buffer.alloc(0).toString('utf16le')].map(escape).join(' '));
+"#;
+    // `node buffer.js` with Node 20.20.
+    let expected = "%00A%80%E9%FF%00%D8%3D%D8%00%DEA A%80%E9%FF %E9%FF%00%D8%3D%D8%00%DEA\n\
+                    %u4100%uE980%FF%u3DD8%D8%u41DE %u8041%uFFE9%uD800%uD83D%uDE00 %uD83D%uDE00 %uD800\n\
+                    h%E9llo h%u20AC%uD800 ";
+    assert_eq!(script_output(script), expected);
+}

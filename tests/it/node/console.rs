@@ -123,3 +123,162 @@ fn trace_time_and_errors() {
     );
     assert_eq!(out[4], "RangeError");
 }
+
+#[test]
+fn lone_surrogates_print_as_replacement_characters_or_escapes_like_node() {
+    // Node writes U+FFFD for a lone surrogate, and `inspect` escapes one
+    // inside a quoted string; before, converting such a string for the host
+    // threw "Conversion from string failed".
+    let out: Vec<String> = events(
+        "console.log('\\ud800', 'x\\udc00y', ['\\ud800'], { k: '\\udfff', ok: '😀' });
+         console.error('%s|%o', 'a\\ud83d', '\\ude00b');
+         console.log(new Error('bad \\ud800').message);",
+    )
+    .into_iter()
+    .map(|e| e.message)
+    .collect();
+    // `node console.js 2>&1` with Node 20.20.
+    assert_eq!(
+        out,
+        [
+            "\u{FFFD} x\u{FFFD}y [ '\\ud800' ] { k: '\\udfff', ok: '😀' }",
+            "a\u{FFFD}|'\\ude00b'",
+            "bad \u{FFFD}",
+        ]
+    );
+}
+
+#[test]
+fn an_error_with_lone_surrogates_still_ends_the_run_as_that_error() {
+    // Name, message and stack (a frame's function name here) all cross
+    // to the host: none of them may turn the outcome into another error.
+    for (source, name, message) in [
+        (
+            "({ ['f\\ud800']() { throw new RangeError('m\\udc00') } })['f\\ud800']()",
+            "RangeError",
+            "m\u{FFFD}",
+        ),
+        (
+            "const e = new Error('x'); e.name = 'N\\ud800'; throw e",
+            "N\u{FFFD}",
+            "x",
+        ),
+        ("throw 'thrown \\ud800'", "Error", "thrown \u{FFFD}"),
+        (
+            "Promise.reject(new TypeError('\\ud800'))",
+            "TypeError",
+            "\u{FFFD}",
+        ),
+    ] {
+        let (execution, _) =
+            crate::support::run(&Script::new("surrogate.js", source), RunOptions::default());
+        assert_eq!(
+            execution.outcome.kind(),
+            jsbox::OutcomeKind::UncaughtException,
+            "{source}: {:?}",
+            execution.outcome
+        );
+        let error = execution.outcome.js_error().unwrap();
+        assert_eq!(
+            (error.name.as_str(), error.message.as_str()),
+            (name, message)
+        );
+    }
+    let (execution, _) = crate::support::run(
+        &Script::new(
+            "surrogate.js",
+            "({ ['f\\ud800']() { throw new Error('m') } })['f\\ud800']()",
+        ),
+        RunOptions::default(),
+    );
+    let stack = execution.outcome.js_error().unwrap().stack.clone().unwrap();
+    assert!(
+        stack.starts_with("    at f\u{FFFD} (surrogate.js:1:"),
+        "{stack}"
+    );
+}
+
+/// `text` without its stack frames (`    at ...` lines, and Node's `...
+/// lines matching cause stack trace ...`), keeping the ` {` that follows
+/// the last frame of an error with properties: the frames differ between
+/// QuickJS and V8, the rest must not.
+fn without_frames(text: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("at ") || trimmed.starts_with("... ") {
+            if line.ends_with(" {") {
+                lines.last_mut().expect("a header line").push_str(" {");
+            }
+            continue;
+        }
+        lines.push(line.to_owned());
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn errors_print_their_properties_and_cause_chain_like_node() {
+    let printed: Vec<String> = events(
+        "console.log(Object.assign(new Error('with props'), { code: 'ERR_X', count: 2 }));
+         console.log(new Error('outer', { cause: new TypeError('inner', { cause: 'root' }) }));
+         console.log(new AggregateError([new RangeError('one')], 'many'));
+         const self = new Error('self'); self.cause = self; console.log(self);
+         console.log({ wrapped: Object.assign(new Error('nested'), { code: 'C' }) });",
+    )
+    .into_iter()
+    .map(|e| without_frames(&e.message))
+    .collect();
+    // `node console.js` with Node 20.20, frames removed.
+    assert_eq!(
+        printed.join("\n"),
+        "Error: with props {\n  code: 'ERR_X',\n  count: 2\n}\n\
+         Error: outer {\n  [cause]: TypeError: inner {\n    [cause]: 'root'\n  }\n}\n\
+         AggregateError: many {\n  [errors]: [\n    RangeError: one\n  ]\n}\n\
+         <ref *1> Error: self {\n  cause: [Circular *1]\n}\n\
+         {\n  wrapped: Error: nested {\n    code: 'C'\n  }\n}"
+    );
+}
+
+#[test]
+fn an_uncaught_error_prints_its_properties_and_cause_like_node() {
+    let (execution, _) = crate::support::run(
+        &Script::new(
+            "uncaught.js",
+            "throw Object.assign(new Error('boom', { cause: new TypeError('inner') }), { code: 'ERR_X', extra: 1 });",
+        ),
+        RunOptions::default(),
+    );
+    let error = execution.outcome.js_error().unwrap();
+    assert_eq!(
+        (error.name.as_str(), error.message.as_str()),
+        ("Error", "boom")
+    );
+    // What `node uncaught.js` printed below its source excerpt, frames
+    // removed.
+    assert_eq!(
+        without_frames(&error.to_string()),
+        "Error: boom {\n  code: 'ERR_X',\n  extra: 1,\n  [cause]: TypeError: inner\n}"
+    );
+    assert!(
+        error.stack.as_deref().unwrap().contains("(uncaught.js:1:"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_uncaught_error_from_a_built_in_shows_its_code_and_a_named_frame() {
+    let (execution, _) = crate::support::run(
+        &Script::new("/denied.js", "require('fs').readFileSync('/etc/hostname')"),
+        RunOptions::default(),
+    );
+    let printed = execution.outcome.js_error().unwrap().to_string();
+    assert!(
+        printed.contains("    at readFileSync (node:fs:"),
+        "{printed}"
+    );
+    assert!(
+        printed.ends_with(" {\n  code: 'ERR_ACCESS_DENIED',\n  path: '/etc/hostname'\n}"),
+        "{printed}"
+    );
+}

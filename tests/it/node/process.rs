@@ -165,3 +165,32 @@ fn exit_code_is_reported_when_the_run_finishes() {
     let out = script_output("try { process.exit('x'); } catch (e) { console.log(e.code); }");
     assert_eq!(out, "ERR_INVALID_ARG_TYPE");
 }
+
+#[test]
+fn next_tick_callbacks_run_before_promise_jobs_as_in_node() {
+    let source = r#"
+const out = [];
+Promise.resolve().then(() => out.push('promise 1'));
+process.nextTick(() => {
+  out.push('tick 1');
+  Promise.resolve().then(() => { out.push('promise from tick'); process.nextTick(() => out.push('tick from promise')); });
+  process.nextTick(() => out.push('tick from tick'));
+});
+queueMicrotask(() => out.push('microtask'));
+process.nextTick(() => out.push('tick 2'));
+setTimeout(() => console.log(out.join(', ')), 0);
+"#;
+    // `node ticks.js` and `node ticks.mjs` with Node 20.20: after a
+    // CommonJS script the ticks run first; a module is evaluated inside a
+    // promise job, so the jobs it queued run before its ticks.
+    assert_eq!(
+        script_output(source),
+        "tick 1, tick 2, tick from tick, promise 1, microtask, promise from tick, tick from promise"
+    );
+    assert_eq!(
+        support::module_logs(source),
+        [
+            "promise 1, microtask, tick 1, tick 2, tick from tick, promise from tick, tick from promise"
+        ]
+    );
+}

@@ -206,4 +206,6 @@ const OTHERS: &[&str] = &[
     "clearTimeout",
     "setInterval",
     "clearInterval",
+    "setImmediate",
+    "clearImmediate",
 ];

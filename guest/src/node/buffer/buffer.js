@@ -1,6 +1,6 @@
 // `node:buffer`: the npm `buffer` port (node/vendor/buffer.js), with its hot
 // paths replaced: UTF-8 through the native `TextEncoder`/`TextDecoder`,
-// hex and base64 through Rust (`internal.native.buffer`, see buffer.rs),
+// hex, base64 and the latin1 and utf16le `toString` through Rust (`internal.native.buffer`, see buffer.rs),
 // numeric `fill` through `Uint8Array.prototype.fill`.
 // Divergences from Node: no pooled allocation (`Buffer.poolSize` is
 // informational), `transcode` and `resolveObjectURL` are absent, and
@@ -19,6 +19,12 @@
   const FAST = { utf8: 'utf8', 'utf-8': 'utf8', hex: 'hex', base64: 'base64', base64url: 'base64url' };
   const fastEncoding = (encoding) =>
     encoding === undefined ? 'utf8' : typeof encoding === 'string' ? FAST[encoding.toLowerCase()] : undefined;
+  /** The encodings `toString` decodes natively: the above, latin1 and UTF-16LE. */
+  const SLICE = {
+    latin1: 'latin1', binary: 'latin1', ucs2: 'utf16le', 'ucs-2': 'utf16le', utf16le: 'utf16le', 'utf-16le': 'utf16le',
+  };
+  const sliceEncoding = (encoding) =>
+    fastEncoding(encoding) || (typeof encoding === 'string' ? SLICE[encoding.toLowerCase()] : undefined);
 
   const wrap = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -49,7 +55,7 @@
 
   const toString = Buffer.prototype.toString;
   Buffer.prototype.toString = function toString_(encoding, start, end) {
-    const fast = fastEncoding(encoding);
+    const fast = sliceEncoding(encoding);
     if (!fast) return Reflect.apply(toString, this, arguments);
     // The port's clamping of `start` and `end` (slowToString).
     const length = this.length;
@@ -61,6 +67,8 @@
     switch (fast) {
       case 'utf8': return decoder.decode(new Uint8Array(this.buffer, offset, count));
       case 'hex': return native.hexEncode(this.buffer, offset, count);
+      case 'latin1': return native.latin1Slice(this.buffer, offset, count);
+      case 'utf16le': return native.utf16leSlice(this.buffer, offset, count);
       default: return native.base64Encode(this.buffer, offset, count, fast === 'base64url');
     }
   };

@@ -4,12 +4,18 @@
 //! encodings (`buf.toString(encoding)`, `Buffer.from(string, encoding)`),
 //! done in Rust because the npm port does it a character at a time in JS.
 //! UTF-8 goes through the native `TextEncoder`/`TextDecoder` instead.
+//! `latin1` and `utf16le` decoding (`buf.toString('latin1')`) are here too,
+//! with Node's meaning rather than WHATWG's: `latin1` maps each byte to the
+//! code point of its value (WHATWG's `latin1` label is windows-1252), and
+//! `utf16le` keeps lone surrogates and drops an odd last byte.
 //!
 //! Decoding follows Node's lenient rules, not RFC 4648's: hex stops at the
 //! first pair that is not two hex digits; base64 accepts both alphabets,
 //! skips characters outside them and stops at the first `=`.
 
-use javy::quickjs::{ArrayBuffer, Ctx, Function, Object, Result};
+use javy::quickjs::{ArrayBuffer, Ctx, Function, Object, Result, String as JsString};
+
+use crate::js_string;
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -22,6 +28,8 @@ pub fn natives<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("hexDecode", Function::new(ctx.clone(), hex_decode)?)?;
     native.set("base64Encode", Function::new(ctx.clone(), base64_encode)?)?;
     native.set("base64Decode", Function::new(ctx.clone(), base64_decode)?)?;
+    native.set("latin1Slice", Function::new(ctx.clone(), latin1_slice)?)?;
+    native.set("utf16leSlice", Function::new(ctx.clone(), utf16le_slice)?)?;
     Ok(native)
 }
 
@@ -32,6 +40,23 @@ fn bytes<'a>(buffer: &'a ArrayBuffer<'_>, offset: usize, length: usize) -> &'a [
         .as_bytes()
         .and_then(|bytes| bytes.get(offset..offset.checked_add(length)?))
         .unwrap_or_default()
+}
+
+fn latin1_slice(buffer: ArrayBuffer<'_>, offset: usize, length: usize) -> String {
+    encoding_rs::mem::decode_latin1(bytes(&buffer, offset, length)).into_owned()
+}
+
+fn utf16le_slice<'js>(
+    ctx: Ctx<'js>,
+    buffer: ArrayBuffer<'js>,
+    offset: usize,
+    length: usize,
+) -> Result<JsString<'js>> {
+    let units: Vec<u16> = bytes(&buffer, offset, length)
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    js_string::from_utf16(&ctx, &units)
 }
 
 fn hex_encode(buffer: ArrayBuffer<'_>, offset: usize, length: usize) -> String {

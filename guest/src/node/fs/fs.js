@@ -59,8 +59,12 @@
     return error;
   };
 
+  const toWellFormed = String.prototype.toWellFormed;
+
   function toPath(path, name = 'path') {
-    if (typeof path === 'string') return path;
+    // A lone surrogate becomes U+FFFD, as Node's UTF-8 conversion of a path
+    // does; the host then decides on that path like any other.
+    if (typeof path === 'string') return Reflect.apply(toWellFormed, path, []);
     if (Buffer.isBuffer(path)) return path.toString();
     if (path instanceof URL) {
       if (path.protocol !== 'file:') {

@@ -2,8 +2,9 @@
 //
 // The object is a Proxy. Reading a variable asks the host, which checks
 // the env grant and audits the decision: a granted name gives its value
-// (or undefined when unset), any other name throws an Error with code
-// 'ERR_ACCESS_DENIED' naming the flag that would allow it (as Deno does).
+// (or undefined when unset), any other name reads as undefined too, as an
+// unset variable does in Node, so `in` and reads reveal nothing about
+// variables outside the grant (the audit log records the refused read).
 // Listing (`Object.keys`, spreading, `JSON.stringify`) shows only the
 // variables that are both granted and set, so it never throws. The object
 // inherits from Object.prototype as Node's does: names found there

@@ -1,13 +1,14 @@
 //! `process.env` over the `env` import, behind the run's env grant: Rust
 //! natives, and `env.js` (`jsbox:node/process/env`), which shapes them
-//! into the Proxy. A name the grant refuses throws an `Error` whose `code`
-//! is `ERR_ACCESS_DENIED`.
+//! into the Proxy. A name the grant refuses reads as `undefined`, exactly
+//! like a granted name that is not set, so a script learns neither its
+//! value nor whether it exists; the host audits the refusal.
 
 use javy::quickjs::{Ctx, Function, Object};
 
 use crate::builtins::{self, Builtin, builtin};
 
-use crate::js_error::throw;
+use crate::js_string::Lossy;
 use crate::jsbox::sandbox::env::{self, Error};
 
 const ENV_JS: Builtin = builtin!("jsbox:node/process/env", "env.js");
@@ -23,9 +24,10 @@ pub fn natives<'js>(ctx: &Ctx<'js>) -> anyhow::Result<Object<'js>> {
     Ok(exports)
 }
 
-/// A variable's value, `undefined` when unset; throws `ERR_ACCESS_DENIED`
-/// for a name the grant refuses.
-fn get(ctx: Ctx<'_>, name: String) -> javy::quickjs::Result<Option<String>> {
-    env::get(&name)
-        .map_err(|Error::AccessDenied(message)| throw(&ctx, "ERR_ACCESS_DENIED", &message))
+/// A variable's value, `None` when unset or when the grant refuses the
+/// name: npm code probes optional variables (`process.env.DEBUG`) and
+/// expects `undefined`, never an exception. The refusal is the host's
+/// (checked and audited there before it looks at the environment).
+fn get(Lossy(name): Lossy) -> Option<String> {
+    env::get(&name).unwrap_or_else(|Error::AccessDenied(_)| None)
 }

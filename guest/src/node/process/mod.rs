@@ -4,7 +4,8 @@
 //! What `process.js` needs from outside JS: the main script's name (for
 //! `process.argv`, set at the start of every run, never in the snapshot),
 //! the sandbox's linear memory size (for `process.memoryUsage`), and the
-//! `process` import's `exit`, which ends the run. [`end_run`] calls the
+//! `process` import's `exit`, which ends the run, and the event loop's
+//! `queueTicks` (for `nextTick`). [`end_run`] calls the
 //! hook `process.js` registers, which emits `'exit'` and reports a
 //! non-zero `process.exitCode` through `exit`.
 
@@ -48,6 +49,10 @@ pub fn natives<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("memoryBytes", Function::new(ctx.clone(), memory_bytes)?)?;
     native.set("exit", Function::new(ctx.clone(), exit)?)?;
     native.set("atRunEnd", Function::new(ctx.clone(), at_run_end)?)?;
+    native.set(
+        "queueTicks",
+        Function::new(ctx.clone(), crate::timers::queue_ticks)?,
+    )?;
     native.set(
         "jsboxVersion",
         Function::new(ctx.clone(), || env!("CARGO_PKG_VERSION"))?,

@@ -6,9 +6,8 @@
 // binary; `pid` is 1; `cwd()` is '/' and `chdir` throws; `argv` is
 // ['jsbox', <script name>]; `env` is made by `createEnv` (env.js here: the
 // variables the env grant allows); `memoryUsage()` reports the
-// sandbox's linear memory. `nextTick` callbacks run in order, in one
-// promise job queued by the first of a batch, so unlike Node they do not
-// overtake promise jobs queued before them; a throwing callback ends the
+// sandbox's linear memory. `nextTick` callbacks run in order, before the
+// promise jobs, as in Node (see `runTicks`); a throwing callback ends the
 // run as an uncaught exception (there is no 'uncaughtException' event).
 // `hrtime` counts from the run's start. `exit(code)` emits 'exit' and ends
 // the run at once through the host (the outcome is `exit` with the code);
@@ -25,11 +24,11 @@
     return internal.native.env.create();
   }
 
-  // Ticks run from a promise job rather than `queueMicrotask`, so that a
-  // throwing callback ends the run as an uncaught exception, as in Node
-  // (`queueMicrotask` would only report it).
+  // The nextTick queue. The event loop (timers/mod.rs) runs it before the
+  // promise jobs at each drain, as Node does: `native.queueTicks(runTicks)`
+  // tells it the queue is no longer empty. A throwing callback ends the run
+  // as an uncaught exception, as in Node.
   const ticks = [];
-  const settled = Promise.resolve();
   function runTicks() {
     try {
       // Ticks queued while draining run in this same batch, as in Node.
@@ -119,7 +118,7 @@
     nextTick(callback, ...args) {
       validateFunction(callback);
       ticks.push([callback, args]);
-      if (ticks.length === 1) settled.then(runTicks);
+      if (ticks.length === 1) native.queueTicks(runTicks);
     },
     exit(code) {
       const exitCode = exitCodeOf(code === undefined ? process.exitCode : code);

@@ -1,12 +1,13 @@
 // `node:timers/promises`: `setTimeout(delay, value, { signal })`,
-// `setInterval(delay, value, { signal })` (an async iterator) and
-// `scheduler.wait(delay, { signal })`. An aborted signal rejects with the
-// signal's reason, as in Node. Divergences: no `setImmediate`, no
+// `setImmediate(value, { signal })`, `setInterval(delay, value, { signal })`
+// (an async iterator) and `scheduler.wait(delay, { signal })`. An aborted
+// signal rejects with the signal's reason, as in Node. Divergences: no
 // `scheduler.yield`, and the `ref` option is ignored (a pending timer always
 // keeps the run alive, up to its deadline).
 (function timersPromises() {
   'use strict';
   const { setTimeout: set, clearTimeout: clear, setInterval: every, clearInterval: clearEvery } = globalThis;
+  const { setImmediate: setNext, clearImmediate: clearNext } = globalThis;
 
   function checkSignal(options) {
     const signal = options === undefined ? undefined : options.signal;
@@ -28,6 +29,22 @@
         if (signal) signal.removeEventListener('abort', onAbort);
         resolve(value);
       }, delay);
+      if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  function setImmediate(value, options) {
+    return new Promise((resolve, reject) => {
+      const signal = checkSignal(options);
+      if (signal && signal.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearNext(immediate);
+        reject(signal.reason);
+      };
+      const immediate = setNext(() => {
+        if (signal) signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      });
       if (signal) signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -60,5 +77,5 @@
     wait: (delay, options) => setTimeout(delay, undefined, options),
   };
 
-  return { setTimeout, setInterval, scheduler };
+  return { setTimeout, setImmediate, setInterval, scheduler };
 })

@@ -1,6 +1,6 @@
 // `node:timers`: the global timer functions as a module. Divergence:
-// `setImmediate`/`clearImmediate` and Node's `Timeout` objects are not
-// provided (timer ids are integers, as on the web).
+// Node's `Timeout` objects are not provided (timer ids are integers, as on
+// the web).
 (function timers(builtin) {
   'use strict';
   return {
@@ -8,6 +8,8 @@
     setInterval: globalThis.setInterval,
     clearTimeout: globalThis.clearTimeout,
     clearInterval: globalThis.clearInterval,
+    setImmediate: globalThis.setImmediate,
+    clearImmediate: globalThis.clearImmediate,
     get promises() {
       return builtin('timers/promises');
     },

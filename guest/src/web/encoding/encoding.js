@@ -1,22 +1,10 @@
-// TextEncoder and TextDecoder; see encoding.rs for what the Rust half does.
+// TextEncoder and TextDecoder; see mod.rs for what the Rust half does.
 (function (native, helpers) {
   const { usv, typedArrayName, bufferSource, defineGlobal, toStringTag, uncurry } = helpers;
   const typedArraySet = uncurry(Object.getPrototypeOf(Uint8Array.prototype).set);
   const typedArrayLength = uncurry(
     Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length').get,
   );
-  const toLowerCase = uncurry(String.prototype.toLowerCase);
-  const stringReplace = uncurry(String.prototype.replace);
-
-  // The labels of UTF-8 in the WHATWG Encoding standard.
-  const UTF8_LABELS = [
-    'unicode-1-1-utf-8',
-    'unicode11utf8',
-    'unicode20utf8',
-    'utf-8',
-    'utf8',
-    'x-unicode20utf8',
-  ];
 
   // WebIDL dictionary conversion: undefined and null are empty, other
   // non-objects are a TypeError.
@@ -48,29 +36,28 @@
   }
 
   class TextDecoder {
+    #encoding;
     #fatal;
     #ignoreBOM;
-    // Streaming state: bytes of an incomplete sequence, whether the BOM
-    // question is settled, and whether the last call asked to stream.
-    #pending = [];
-    #bomSeen = false;
-    #doNotFlush = false;
+    // The native decoder: it keeps an incomplete sequence (and a stateful
+    // encoding's mode) between streamed calls, and starts afresh after a
+    // call that does not stream or that fails.
+    #decoder;
 
     constructor(label = 'utf-8', options = undefined) {
-      // Labels match after stripping ASCII whitespace and ASCII lowercasing.
-      const normalized = toLowerCase(
-        stringReplace(`${label}`, /^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, ''),
-      );
-      if (!UTF8_LABELS.includes(normalized)) {
+      const encoding = native.encodingFor(`${label}`);
+      if (encoding === undefined) {
         throw new RangeError(`TextDecoder: the encoding label '${label}' is not supported`);
       }
       const dict = dictionary(options, "TextDecoder: 'options'");
+      this.#encoding = encoding;
       this.#fatal = Boolean(dict.fatal);
       this.#ignoreBOM = Boolean(dict.ignoreBOM);
+      this.#decoder = native.decoder(encoding, this.#ignoreBOM);
     }
 
     get encoding() {
-      return 'utf-8';
+      return this.#encoding;
     }
 
     get fatal() {
@@ -85,25 +72,7 @@
       const stream = Boolean(dictionary(options, "TextDecoder.decode: 'options'").stream);
       const [buffer, offset, length] =
         input === undefined ? [new ArrayBuffer(0), 0, 0] : bufferSource(input, "TextDecoder.decode: 'input'");
-      if (!this.#doNotFlush) {
-        this.#pending = [];
-        this.#bomSeen = false;
-      }
-      this.#doNotFlush = stream;
-      let text;
-      try {
-        [text, this.#pending] = native.decode(this.#pending, buffer, offset, length, this.#fatal, stream);
-      } catch (error) {
-        // A fatal error ends the stream.
-        this.#pending = [];
-        this.#doNotFlush = false;
-        throw error;
-      }
-      if (!this.#ignoreBOM && !this.#bomSeen && text.length > 0) {
-        this.#bomSeen = true;
-        if (text[0] === '\uFEFF') text = text.slice(1);
-      }
-      return text;
+      return native.decode(this.#decoder, buffer, offset, length, this.#fatal, stream);
     }
   }
 

@@ -1,18 +1,26 @@
-//! `TextEncoder` and `TextDecoder` (WHATWG Encoding), UTF-8 only.
+//! `TextEncoder` and `TextDecoder` (WHATWG Encoding), with every encoding of
+//! the standard through the `encoding_rs` crate (Firefox's implementation).
 //!
-//! Rust does the UTF-8 work (encoding, `encodeInto`'s "what fits", decoding
-//! with replacement or fatal errors, keeping an incomplete trailing sequence
-//! when streaming); `encoding.js` holds the classes, label matching, BOM
-//! handling and the streaming state.
+//! Rust does the byte work: UTF-8 encoding and `encodeInto`'s "what fits",
+//! label lookup, and decoding, where a [`Decoder`] is a JS object owning an
+//! `encoding_rs` decoder so that a streamed call keeps an incomplete
+//! sequence (or ISO-2022-JP's mode) for the next one. `encoding.js` holds
+//! the classes and the WebIDL argument handling.
 //!
-//! Divergences: only the UTF-8 encoding exists, so every label other than
-//! UTF-8's (`utf-8`, `utf8`, `unicode-1-1-utf-8`, ...) throws `RangeError`
-//! like an unknown label would; `SharedArrayBuffer`s are not accepted as
-//! input.
+//! The labels of the `replacement` encoding (`iso-2022-kr`, `hz-gb-2312`...)
+//! throw `RangeError`, as the standard's `TextDecoder` constructor requires;
+//! `SharedArrayBuffer`s are not accepted as input.
 
-use javy::quickjs::{Array, ArrayBuffer, Ctx, Exception, Function, Object, Result, TypedArray};
+use javy::quickjs::class::{JsClass, Trace, Tracer, Writable};
+use javy::quickjs::function::Constructor;
+use javy::quickjs::{
+    Array, ArrayBuffer, Class, Ctx, Exception, Function, JsLifetime, Object, Result, TypedArray,
+};
+
+use encoding_rs::{DecoderResult, Encoding};
 
 use crate::builtins::{self, Builtin, builtin};
+use crate::js_string::Lossy;
 
 const JS: Builtin = builtin!("jsbox:web/encoding", "encoding.js");
 
@@ -20,6 +28,8 @@ pub fn install<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> anyhow::Result<()>
     let native = Object::new(ctx.clone())?;
     native.set("encode", Function::new(ctx.clone(), encode)?)?;
     native.set("encodeInto", Function::new(ctx.clone(), encode_into)?)?;
+    native.set("encodingFor", Function::new(ctx.clone(), encoding_for)?)?;
+    native.set("decoder", Function::new(ctx.clone(), new_decoder)?)?;
     native.set("decode", Function::new(ctx.clone(), decode)?)?;
     builtins::install(ctx, &JS, (native, helpers.clone()))
 }
@@ -51,58 +61,150 @@ fn encode_into<'js>(ctx: Ctx<'js>, input: String, capacity: usize) -> Result<Arr
     Ok(result)
 }
 
-/// Decodes `pending` (bytes an earlier streaming call kept) followed by
-/// `length` bytes of `buffer` from `offset`. Returns `[text, kept]`, where
-/// `kept` is the incomplete sequence at the end that a streaming call keeps
-/// for the next one (an array of up to 3 bytes). Invalid sequences become
-/// U+FFFD, one per maximal subpart as WHATWG requires (Rust's UTF-8
-/// validation reports the same subparts), or a `TypeError` when `fatal`.
-#[allow(clippy::too_many_arguments)]
+/// The standard's name of the encoding `label` denotes (`'shift_jis'`,
+/// `'utf-16le'`), lowercase as `TextDecoder#encoding` reports it, or
+/// `undefined` for an unknown label or one of `replacement`'s. Matching
+/// ignores ASCII case and surrounding ASCII whitespace, as the standard says.
+fn encoding_for(Lossy(label): Lossy) -> Option<String> {
+    Encoding::for_label_no_replacement(label.as_bytes()).map(|e| e.name().to_ascii_lowercase())
+}
+
+/// One `TextDecoder`'s decoding state. `decoder` is `None` between
+/// streams: the next call starts a fresh one (with the BOM question open
+/// again), as the standard's "do not flush" flag being unset says.
+struct Decoder {
+    encoding: &'static Encoding,
+    ignore_bom: bool,
+    decoder: Option<encoding_rs::Decoder>,
+}
+
+impl<'js> Trace<'js> for Decoder {
+    fn trace<'a>(&self, _tracer: Tracer<'a, 'js>) {}
+}
+
+// SAFETY: `Decoder` holds no JS values, so it has no lifetime to change.
+unsafe impl<'js> JsLifetime<'js> for Decoder {
+    type Changed<'to> = Decoder;
+}
+
+impl<'js> JsClass<'js> for Decoder {
+    const NAME: &'static str = "Decoder";
+    type Mutable = Writable;
+
+    fn constructor(_ctx: &Ctx<'js>) -> Result<Option<Constructor<'js>>> {
+        Ok(None)
+    }
+}
+
+/// A decoder for the encoding `name` (as [`encoding_for`] gave it).
+fn new_decoder<'js>(ctx: Ctx<'js>, name: String, ignore_bom: bool) -> Result<Class<'js, Decoder>> {
+    let encoding = Encoding::for_label_no_replacement(name.as_bytes())
+        .ok_or_else(|| Exception::throw_range(&ctx, "TextDecoder: unknown encoding"))?;
+    Class::instance(
+        ctx,
+        Decoder {
+            encoding,
+            ignore_bom,
+            decoder: None,
+        },
+    )
+}
+
+/// Decodes `length` bytes of `buffer` from `offset` with `decoder`,
+/// continuing what an earlier streamed call left. Malformed input becomes
+/// U+FFFD, or a `TypeError` when `fatal` (which ends the stream). Unless
+/// `stream`, whatever is left incomplete at the end is malformed too, and
+/// the next call starts afresh.
 fn decode<'js>(
     ctx: Ctx<'js>,
-    pending: Vec<u8>,
+    decoder: Class<'js, Decoder>,
     buffer: ArrayBuffer<'js>,
     offset: usize,
     length: usize,
     fatal: bool,
     stream: bool,
-) -> Result<Array<'js>> {
+) -> Result<String> {
     // A detached buffer has no bytes; the views over it read as empty.
-    let bytes = buffer
+    let input = buffer
         .as_bytes()
         .and_then(|bytes| bytes.get(offset..offset.checked_add(length)?))
         .unwrap_or_default();
-    let joined;
-    let input = if pending.is_empty() {
-        bytes
-    } else {
-        joined = [pending.as_slice(), bytes].concat();
-        joined.as_slice()
-    };
-    let mut text = String::with_capacity(input.len());
-    let mut kept: &[u8] = &[];
-    let mut chunks = input.utf8_chunks().peekable();
-    while let Some(chunk) = chunks.next() {
-        text.push_str(chunk.valid());
-        let invalid = chunk.invalid();
-        if invalid.is_empty() {
-            continue;
-        }
-        let is_incomplete_tail = chunks.peek().is_none()
-            && std::str::from_utf8(invalid).is_err_and(|e| e.error_len().is_none());
-        if stream && is_incomplete_tail {
-            kept = invalid;
-        } else if fatal {
-            return Err(Exception::throw_type(
-                &ctx,
-                "The encoded data was not valid for encoding utf-8",
-            ));
+    let mut state = decoder.borrow_mut();
+    let Decoder {
+        encoding,
+        ignore_bom,
+        decoder: current,
+    } = &mut *state;
+    let active = current.get_or_insert_with(|| {
+        if *ignore_bom {
+            encoding.new_decoder_without_bom_handling()
         } else {
-            text.push(char::REPLACEMENT_CHARACTER);
+            encoding.new_decoder_with_bom_removal()
         }
+    });
+    let last = !stream;
+    let decoded = if fatal {
+        decode_fatal(active, input, last)
+    } else {
+        decode_replacing(active, input, last).map(Some)
+    };
+    if last || !matches!(decoded, Ok(Some(_))) {
+        *current = None;
     }
-    let result = Array::new(ctx.clone())?;
-    result.set(0, text)?;
-    result.set(1, kept.to_vec())?;
-    Ok(result)
+    let Some(text) = decoded.map_err(|TooLarge| {
+        Exception::throw_range(&ctx, "TextDecoder.decode: the input is too large to decode")
+    })?
+    else {
+        return Err(Exception::throw_type(
+            &ctx,
+            &format!(
+                "The encoded data was not valid for encoding {}",
+                encoding.name().to_ascii_lowercase()
+            ),
+        ));
+    };
+    Ok(text)
+}
+
+/// An input whose worst-case output would not fit the address space.
+struct TooLarge;
+
+/// An empty string with room for the longest text `input` can decode to:
+/// `encoding_rs` writes a replacement character without checking for room,
+/// so the buffer must be that large (at most three bytes per input byte,
+/// plus what the decoder holds). A buffer past the sandbox's memory cap
+/// ends the run as `memory_limit`.
+fn buffer_for(
+    decoder: &encoding_rs::Decoder,
+    input: &[u8],
+) -> std::result::Result<String, TooLarge> {
+    decoder
+        .max_utf8_buffer_length(input.len())
+        .map(String::with_capacity)
+        .ok_or(TooLarge)
+}
+
+fn decode_replacing(
+    decoder: &mut encoding_rs::Decoder,
+    input: &[u8],
+    last: bool,
+) -> std::result::Result<String, TooLarge> {
+    let mut text = buffer_for(decoder, input)?;
+    // With that room the decoder always takes the whole input.
+    decoder.decode_to_string(input, &mut text, last);
+    Ok(text)
+}
+
+/// `Ok(None)` at the first malformed sequence.
+fn decode_fatal(
+    decoder: &mut encoding_rs::Decoder,
+    input: &[u8],
+    last: bool,
+) -> std::result::Result<Option<String>, TooLarge> {
+    let mut text = buffer_for(decoder, input)?;
+    let (result, _) = decoder.decode_to_string_without_replacement(input, &mut text, last);
+    Ok(match result {
+        DecoderResult::InputEmpty => Some(text),
+        DecoderResult::Malformed(..) | DecoderResult::OutputFull => None,
+    })
 }
