@@ -335,3 +335,46 @@ fn errors_name_the_specifier_and_the_importing_file() {
         ]
     );
 }
+
+#[test]
+fn commonjs_named_exports_are_lexed_as_node_lexes_them_without_eval() {
+    // Quoted names are decoded without `eval`, which this run refuses.
+    let app = tree(&[
+        (
+            "main.mjs",
+            "import * as ns from './lib.cjs';\n\
+             console.log(Object.keys(ns).sort().join(), ns.xA, ns.quoted, ns['not-an-identifier']);",
+        ),
+        (
+            "lib.cjs",
+            "exports['x\\u0041'] = 'escaped name';\n\
+             exports[\"quoted\"] = 'quoted';\n\
+             exports['not-an-identifier'] = 'dashed';\n\
+             module.exports.fn = function () { return 'fn'; };",
+        ),
+    ]);
+    let root = app.path().canonicalize().unwrap();
+    let main = root.join("main.mjs");
+    let sink = Arc::new(MemorySink::new());
+    let execution = runtime().run(
+        &Script::module(
+            main.display().to_string(),
+            std::fs::read_to_string(&main).unwrap(),
+        ),
+        RunOptions::default()
+            .with_module_root(&root)
+            .with_allow_eval(false)
+            .with_log_sink(sink.clone()),
+    );
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome.js_error()
+    );
+    // What Node 20.20 prints for the same files.
+    assert_eq!(
+        sink.messages(),
+        ["default,fn,not-an-identifier,quoted,xA escaped name quoted dashed"]
+    );
+}

@@ -184,15 +184,11 @@ fn commonjs_facade(path: &str, names: &[String]) -> String {
     let mut source = format!(
         "const m = globalThis[Symbol.for('jsbox.require')]({path:?});\nexport default m;\n"
     );
-    // `export { e as name }` takes any identifier name, reserved words
-    // included.
-    for (i, name) in names
-        .iter()
-        .filter(|name| node::is_identifier(name))
-        .enumerate()
-    {
+    // A string export name (`export { e as "a-b" }`) takes any name, as
+    // Node's named exports do; Rust's escapes are valid in a JS string.
+    for (i, name) in names.iter().enumerate() {
         source.push_str(&format!(
-            "const e{i} = m[{name:?}];\nexport {{ e{i} as {name} }};\n"
+            "const e{i} = m[{name:?}];\nexport {{ e{i} as {name:?} }};\n"
         ));
     }
     source
