@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jsbox::{
-    AuditEvent, Decision, Grants, MemoryAuditSink, MemorySink, OutcomeKind, RunOptions, Script,
+    AuditEvent, Decision, Grants, HttpRequest, MemoryAuditSink, MemorySink, OutcomeKind,
+    RunOptions, Runtime, Script,
 };
 use tempfile::TempDir;
 
@@ -377,4 +378,60 @@ fn commonjs_named_exports_are_lexed_as_node_lexes_them_without_eval() {
         sink.messages(),
         ["default,fn,not-an-identifier,quoted,xA escaped name quoted dashed"]
     );
+}
+
+#[test]
+fn an_entry_snapshot_depends_on_the_package_json_files_resolution_read() {
+    // The same file is ESM under `"type": "module"` and CommonJS under
+    // `"type": "commonjs"`: only the package.json differs, and the cached
+    // compilation of the first snapshot must not serve the second.
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = Runtime::builder()
+        .cache_dir(cache.path())
+        .build()
+        .expect("runtime builds");
+    let app = tree(&[(
+        "lib.js",
+        "globalThis.kind = typeof exports === 'undefined' ? 'esm' : 'cjs';",
+    )]);
+    let root = app.path().canonicalize().unwrap();
+    let entry = Script::module(
+        root.join("handler.mjs").display().to_string(),
+        "import './lib.js';\n\
+         const kind = globalThis.kind;\n\
+         export default { fetch() { return new Response(kind); } };",
+    );
+    let mut served = Vec::new();
+    for kind in ["module", "commonjs"] {
+        std::fs::write(
+            root.join("package.json"),
+            format!(r#"{{ "type": "{kind}" }}"#),
+        )
+        .unwrap();
+        let options = RunOptions::default().with_module_root(&root);
+        let handler = runtime
+            .prepare_handler(&entry, &options)
+            .expect("the entry prepares");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let execution = runtime.handle_prepared(
+            &handler,
+            HttpRequest {
+                method: "GET".to_owned(),
+                url: "http://localhost/".to_owned(),
+                headers: Vec::new(),
+                body: "".into(),
+            },
+            &[],
+            RunOptions::default(),
+            Box::new(move |response| {
+                let _ = tx.send(response);
+            }),
+        );
+        assert!(execution.outcome.is_ok(), "{:?}", execution.outcome);
+        match rx.try_recv().unwrap().body {
+            jsbox::HttpBody::Full(bytes) => served.push(String::from_utf8(bytes).unwrap()),
+            jsbox::HttpBody::Stream(_) => panic!("a streamed body"),
+        }
+    }
+    assert_eq!(served, ["esm", "cjs"]);
 }
