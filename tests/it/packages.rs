@@ -328,7 +328,8 @@ fn errors_name_the_specifier_and_the_importing_file() {
         out,
         [
             "MODULE_NOT_FOUND: cannot find module 'missing-pkg' imported from ./main.js: \
-             not found or not allowed",
+             not found or not allowed (packages are looked for in node_modules folders up to \
+             the module root, never above it: see --module-root)",
             "ERR_PACKAGE_PATH_NOT_EXPORTED: Package subpath './hidden' is not defined by \
              \"exports\" in ./node_modules/pkg/package.json imported from ./main.js",
             "ERR_PACKAGE_IMPORT_NOT_DEFINED: Package import specifier \"#nope\" is not defined \

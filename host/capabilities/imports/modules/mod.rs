@@ -213,6 +213,13 @@ impl RunState {
         }
         let resolution = match found {
             Ok(resolution) => resolution,
+            Err(ResolveError::NotFound(_)) if !path_like && !specifier.starts_with('#') => {
+                return Err(LoadError::NotFound(format!(
+                    "cannot find module '{specifier}' imported from {imported_from}: \
+                     {NOT_LOADABLE} (packages are looked for in node_modules folders up to \
+                     the module root, never above it: see --module-root)"
+                )));
+            }
             Err(error) => {
                 return Err(package_error(&root, error, specifier, &imported_from)
                     .unwrap_or_else(|| not_loadable(false)));
