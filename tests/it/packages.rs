@@ -436,3 +436,26 @@ fn an_entry_snapshot_depends_on_the_package_json_files_resolution_read() {
     }
     assert_eq!(served, ["esm", "cjs"]);
 }
+
+#[test]
+fn a_malformed_package_json_is_err_invalid_package_config() {
+    let app = tree(&[
+        (
+            "main.js",
+            "import('broken').catch((e) => console.log(e.code, e.message));",
+        ),
+        ("node_modules/broken/package.json", "{ \"main\": "),
+        ("node_modules/broken/index.js", "module.exports = 1;"),
+    ]);
+    let (out, _) = run_main(app.path(), Grants::default());
+    assert_eq!(out.len(), 1, "{out:?}");
+    // Node 20 gives `import` the same code (its `require` throws a plain
+    // JSON parse error).
+    assert!(
+        out[0].starts_with(
+            "ERR_INVALID_PACKAGE_CONFIG Invalid package config \
+             ./node_modules/broken/package.json while importing 'broken' from ./main.js"
+        ),
+        "{out:?}"
+    );
+}

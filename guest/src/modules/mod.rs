@@ -18,8 +18,8 @@
 //!
 //! Errors carry Node's codes: `ERR_MODULE_NOT_FOUND` for `import`,
 //! `MODULE_NOT_FOUND` for `require`, `ERR_PACKAGE_PATH_NOT_EXPORTED`,
-//! `ERR_PACKAGE_IMPORT_NOT_DEFINED`, `ERR_INVALID_PACKAGE_TARGET` (also for
-//! a malformed `package.json`), `ERR_ACCESS_DENIED` outside the module
+//! `ERR_PACKAGE_IMPORT_NOT_DEFINED`, `ERR_INVALID_PACKAGE_TARGET`,
+//! `ERR_INVALID_PACKAGE_CONFIG`, `ERR_ACCESS_DENIED` outside the module
 //! root, and `ERR_MODULE_UNREADABLE` (ours) for files that cannot be read
 //! as UTF-8. Their messages are the host's, which says "not found or not
 //! allowed" of any file that does not load, without host paths, and never
@@ -293,7 +293,8 @@ fn throw(ctx: &Ctx<'_>, error: LoadError, not_found_code: &str) -> javy::quickjs
         LoadError::Unreadable(message) => (message, "ERR_MODULE_UNREADABLE"),
         LoadError::NotExported(message) => (message, "ERR_PACKAGE_PATH_NOT_EXPORTED"),
         LoadError::ImportNotDefined(message) => (message, "ERR_PACKAGE_IMPORT_NOT_DEFINED"),
-        LoadError::InvalidPackage(message) => (message, "ERR_INVALID_PACKAGE_TARGET"),
+        LoadError::InvalidPackageTarget(message) => (message, "ERR_INVALID_PACKAGE_TARGET"),
+        LoadError::InvalidPackageConfig(message) => (message, "ERR_INVALID_PACKAGE_CONFIG"),
     };
     throw_with_code(ctx, &message, code)
 }

@@ -374,7 +374,7 @@ fn package_error(
             ))
         }
         ResolveError::InvalidPackageTarget(target, key, package_json_path) => {
-            LoadError::InvalidPackage(format!(
+            LoadError::InvalidPackageTarget(format!(
                 "Invalid \"exports\" or \"imports\" target \"{target}\" defined for \
                  '{key}' in the package config {} imported from {imported_from}; \
                  targets must start with \"./\" and stay inside the package",
@@ -382,7 +382,7 @@ fn package_error(
             ))
         }
         ResolveError::InvalidModuleSpecifier(request, package_json_path) => {
-            LoadError::InvalidPackage(format!(
+            LoadError::InvalidPackageTarget(format!(
                 "Invalid module \"{request}\" is not a valid subpath for the \"exports\" \
                  of {} imported from {imported_from}",
                 shown(&package_json_path)
@@ -391,14 +391,14 @@ fn package_error(
         ResolveError::InvalidPackageConfig(package_json_path)
         | ResolveError::InvalidPackageConfigDefault(package_json_path)
         | ResolveError::InvalidPackageConfigDirectory(package_json_path) => {
-            LoadError::InvalidPackage(format!(
+            LoadError::InvalidPackageConfig(format!(
                 "Invalid package config {} imported from {imported_from}: \
                  its \"exports\" mixes subpaths and conditions, or puts \"default\" before \
                  other conditions",
                 shown(&package_json_path)
             ))
         }
-        ResolveError::Json(json) => LoadError::InvalidPackage(format!(
+        ResolveError::Json(json) => LoadError::InvalidPackageConfig(format!(
             "Invalid package config {} while importing '{specifier}' from {imported_from}: \
              {} at {}:{}",
             shown(&json.path),
