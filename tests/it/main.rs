@@ -26,6 +26,7 @@ mod host_state;
 mod modules;
 mod no_eval;
 mod node;
+mod packages;
 mod plugin;
 mod sandbox;
 mod serve;

@@ -7,33 +7,52 @@
 //! own modules (`node/`) without asking the host; `host:` names to the
 //! embedder's modules (`host_modules`), which never touch the file system.
 //!
+//! Files resolve as Node resolves them (the host's `packages.rs`:
+//! `node_modules`, `exports`, `imports`, self-reference), and each comes
+//! with its format. `import` of a CommonJS file (`.cjs`, `.js` in a
+//! `"type": "commonjs"` package, or a `.js` file with no package `type`
+//! that compiles as CommonJS) gets a generated module: `module.exports` as
+//! the default export, and as named exports the names npm's
+//! cjs-module-lexer finds (`cjs_module_lexer.js`), as Node does. `require`
+//! of an ES module returns its namespace (Node 20.19+'s `require(esm)`).
+//!
 //! Errors carry Node's codes: `ERR_MODULE_NOT_FOUND` for `import`,
-//! `MODULE_NOT_FOUND` for `require`, `ERR_ACCESS_DENIED` outside the module
-//! root, and `ERR_MODULE_UNREADABLE` (ours) for files that cannot be read as
-//! UTF-8. Their messages are the host's, which says "not found or not
+//! `MODULE_NOT_FOUND` for `require`, `ERR_PACKAGE_PATH_NOT_EXPORTED`,
+//! `ERR_PACKAGE_IMPORT_NOT_DEFINED`, `ERR_INVALID_PACKAGE_TARGET`,
+//! `ERR_INVALID_PACKAGE_CONFIG`, `ERR_ACCESS_DENIED` outside the module
+//! root, and `ERR_MODULE_UNREADABLE` (ours) for files that cannot be read
+//! as UTF-8. Their messages are the host's, which says "not found or not
 //! allowed" of any file that does not load, without host paths, and never
-//! sends a refused file's text. Divergences from Node: no `node_modules`
-//! lookup for bare specifiers; only `.js`, `.mjs`, `.cjs` and `.json` files
-//! load (Node would run an extensionless file); `import` of a `.cjs` file
-//! and `require` of an ES module are not supported; JSON imports need no
-//! `with { type: 'json' }`.
+//! sends a refused file's text. Divergences from Node are listed in
+//! `docs/node-compat.md` (Module resolution).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use javy::Runtime;
-use javy::quickjs::{Ctx, Exception, Function, Module, Persistent, Value, context::EvalOptions};
+use javy::quickjs::{
+    Ctx, Exception, Function, Module, Object, Persistent, Value, context::EvalOptions,
+    promise::PromiseState,
+};
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::Declared;
 
 use crate::builtins::{self, Builtin, builtin};
-use crate::jsbox::sandbox::modules::{self as host, LoadError};
+use crate::jsbox::sandbox::modules::{self as host, LoadError, ModuleFormat, ResolveMode};
 use crate::{host_modules, node};
 
 const REQUIRE_JS: Builtin = builtin!("jsbox:modules/require", "require.js");
+const CJS_MODULE_LEXER_JS: Builtin =
+    builtin!("jsbox:modules/cjs_module_lexer", "cjs_module_lexer.js");
 
 thread_local! {
     /// `installMain(path)` from `require.js`.
     static INSTALL_MAIN: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
+    /// `esmView(path, source, format)` from `require.js`.
+    static ESM_VIEW: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
+    /// The format of each file the ES module resolver returned, for the
+    /// loader, which QuickJS calls with the resolved name only.
+    static FORMATS: RefCell<HashMap<String, ModuleFormat>> = RefCell::new(HashMap::new());
 }
 
 /// Installs the ES module loader and the `require` machinery.
@@ -47,10 +66,20 @@ pub fn install(runtime: &Runtime) -> anyhow::Result<()> {
         natives.set("resolve", Function::new(ctx.clone(), require_resolve)?)?;
         natives.set("read", Function::new(ctx.clone(), require_read)?)?;
         natives.set("compile", Function::new(ctx.clone(), compile)?)?;
+        natives.set(
+            "declaresModule",
+            Function::new(ctx.clone(), declares_module)?,
+        )?;
+        natives.set("requireModule", Function::new(ctx.clone(), require_module)?)?;
         natives.set("builtin", node::loader(&ctx)?)?;
         natives.set("hostModule", host_modules::loader(&ctx)?)?;
-        let install_main: Function = builtins::install(&ctx, &REQUIRE_JS, (natives,))?;
+        let lexer: Object = builtins::install(&ctx, &CJS_MODULE_LEXER_JS, ())?;
+        natives.set("lexer", lexer)?;
+        let installed: Object = builtins::install(&ctx, &REQUIRE_JS, (natives,))?;
+        let install_main: Function = installed.get("installMain")?;
+        let esm_view: Function = installed.get("esmView")?;
         INSTALL_MAIN.with(|f| *f.borrow_mut() = Some(Persistent::save(&ctx, install_main)));
+        ESM_VIEW.with(|f| *f.borrow_mut() = Some(Persistent::save(&ctx, esm_view)));
         Ok(())
     })
 }
@@ -87,7 +116,14 @@ impl Resolver for HostResolver {
                 "ERR_UNKNOWN_BUILTIN_MODULE",
             ));
         }
-        host::resolve(base, name).map_err(|e| throw(ctx, e, "ERR_MODULE_NOT_FOUND"))
+        let resolved = host::resolve(base, name, ResolveMode::Import)
+            .map_err(|e| throw(ctx, e, "ERR_MODULE_NOT_FOUND"))?;
+        FORMATS.with(|formats| {
+            formats
+                .borrow_mut()
+                .insert(resolved.path.clone(), resolved.format)
+        });
+        Ok(resolved.path)
     }
 }
 
@@ -109,25 +145,97 @@ impl Loader for HostLoader {
             return Module::declare(ctx.clone(), name, source);
         }
         let source = host::read(name).map_err(|e| throw(ctx, e, "ERR_MODULE_NOT_FOUND"))?;
-        if name.ends_with(".json") {
-            // Parse as JSON, not as JS: the literal goes through JSON.parse.
-            let literal = js_string_literal(&source);
-            return Module::declare(
-                ctx.clone(),
-                name,
-                format!("export default JSON.parse({literal});"),
-            );
+        let format = FORMATS
+            .with(|formats| formats.borrow().get(name).copied())
+            .unwrap_or(ModuleFormat::Esm);
+        match format {
+            ModuleFormat::Esm => Module::declare(ctx.clone(), name, source),
+            ModuleFormat::Json => {
+                // Parse as JSON, not as JS: the literal goes through JSON.parse.
+                let literal = js_string_literal(&source);
+                Module::declare(
+                    ctx.clone(),
+                    name,
+                    format!("export default JSON.parse({literal});"),
+                )
+            }
+            ModuleFormat::Commonjs | ModuleFormat::Ambiguous => {
+                let esm_view = ESM_VIEW
+                    .with(|f| f.borrow().clone())
+                    .ok_or(javy::quickjs::Error::Unknown)?
+                    .restore(ctx)?;
+                let names: Option<Vec<String>> =
+                    esm_view.call((name, source.as_str(), format_name(format)))?;
+                match names {
+                    Some(names) => {
+                        Module::declare(ctx.clone(), name, commonjs_facade(name, &names))
+                    }
+                    None => Module::declare(ctx.clone(), name, source),
+                }
+            }
         }
-        Module::declare(ctx.clone(), name, source)
     }
 }
 
-fn require_resolve(
-    ctx: Ctx<'_>,
+/// The ES module standing for the CommonJS file `path`: evaluating it runs
+/// the file (through `require`'s cache); `module.exports` is its default
+/// export, and each of `names` a named export read from it then.
+fn commonjs_facade(path: &str, names: &[String]) -> String {
+    let mut source = format!(
+        "const m = globalThis[Symbol.for('jsbox.require')]({path:?});\nexport default m;\n"
+    );
+    // A string export name (`export { e as "a-b" }`) takes any name, as
+    // Node's named exports do; Rust's escapes are valid in a JS string.
+    for (i, name) in names.iter().enumerate() {
+        source.push_str(&format!(
+            "const e{i} = m[{name:?}];\nexport {{ e{i} as {name:?} }};\n"
+        ));
+    }
+    source
+}
+
+/// The format's name in `require.js`.
+fn format_name(format: ModuleFormat) -> &'static str {
+    match format {
+        ModuleFormat::Esm => "esm",
+        ModuleFormat::Commonjs => "commonjs",
+        ModuleFormat::Json => "json",
+        ModuleFormat::Ambiguous => "ambiguous",
+    }
+}
+
+/// `natives.resolve(referrer, specifier, mode)`: `{ path, format }`.
+fn require_resolve<'js>(
+    ctx: Ctx<'js>,
     referrer: String,
     specifier: String,
-) -> javy::quickjs::Result<String> {
-    host::resolve(&referrer, &specifier).map_err(|e| throw(&ctx, e, "MODULE_NOT_FOUND"))
+    mode: String,
+) -> javy::quickjs::Result<Object<'js>> {
+    let mode = if mode == "import" {
+        ResolveMode::Import
+    } else {
+        ResolveMode::Require
+    };
+    let resolved = host::resolve(&referrer, &specifier, mode)
+        .map_err(|e| throw(&ctx, e, "MODULE_NOT_FOUND"))?;
+    let object = Object::new(ctx)?;
+    object.set("path", resolved.path)?;
+    object.set("format", format_name(resolved.format))?;
+    Ok(object)
+}
+
+/// `natives.declaresModule(path, source)`: whether `source` parses as an
+/// ES module; if it does, it is declared as `path`, where a later `import`
+/// finds it.
+fn declares_module(ctx: Ctx<'_>, path: String, source: String) -> bool {
+    match Module::declare(ctx.clone(), path, source) {
+        Ok(_) => true,
+        Err(_) => {
+            // Drop the parse error: the caller reports its own.
+            let _ = ctx.catch();
+            false
+        }
+    }
 }
 
 fn require_read(ctx: Ctx<'_>, path: String) -> javy::quickjs::Result<String> {
@@ -146,12 +254,47 @@ fn compile<'js>(
     ctx.eval_with_options(source, options)
 }
 
+/// `natives.requireModule(path)`: the namespace of the ES module at `path`
+/// (already resolved), linked and evaluated now through the module loader,
+/// so that it is the same instance `import` gets. A graph with top-level
+/// `await` cannot finish synchronously: `ERR_REQUIRE_ASYNC_MODULE`, as in
+/// Node.
+fn require_module<'js>(ctx: Ctx<'js>, path: String) -> javy::quickjs::Result<Value<'js>> {
+    let source = format!("import * as namespace from {path:?};\nexport {{ namespace }};\n");
+    let declared = Module::declare(ctx.clone(), format!("jsbox:require {path}"), source)?;
+    let (evaluated, promise) = declared.eval()?;
+    match promise.state() {
+        PromiseState::Resolved => evaluated.get("namespace"),
+        PromiseState::Rejected => {
+            // The error is rethrown to `require`'s caller: the promise
+            // nobody sees must not count as an unhandled rejection.
+            let ignore = Function::new(ctx.clone(), || ())?;
+            let _: Value = promise
+                .catch()?
+                .call((javy::quickjs::function::This(promise.clone()), ignore))?;
+            match promise.result::<Value>() {
+                Some(Err(error)) => Err(error),
+                _ => Err(javy::quickjs::Error::Unknown),
+            }
+        }
+        PromiseState::Pending => Err(throw_with_code(
+            &ctx,
+            "require() cannot be used on an ESM graph with top-level await. Use import() instead.",
+            "ERR_REQUIRE_ASYNC_MODULE",
+        )),
+    }
+}
+
 /// Throws `error` as a JS `Error` with Node's `code`.
 fn throw(ctx: &Ctx<'_>, error: LoadError, not_found_code: &str) -> javy::quickjs::Error {
     let (message, code) = match error {
         LoadError::NotFound(message) => (message, not_found_code),
         LoadError::AccessDenied(message) => (message, "ERR_ACCESS_DENIED"),
         LoadError::Unreadable(message) => (message, "ERR_MODULE_UNREADABLE"),
+        LoadError::NotExported(message) => (message, "ERR_PACKAGE_PATH_NOT_EXPORTED"),
+        LoadError::ImportNotDefined(message) => (message, "ERR_PACKAGE_IMPORT_NOT_DEFINED"),
+        LoadError::InvalidPackageTarget(message) => (message, "ERR_INVALID_PACKAGE_TARGET"),
+        LoadError::InvalidPackageConfig(message) => (message, "ERR_INVALID_PACKAGE_CONFIG"),
     };
     throw_with_code(ctx, &message, code)
 }

@@ -64,11 +64,16 @@ pub(crate) fn from_tree(tree: &[JsValue]) -> serde_json::Value {
             Some(JsValue::Array(items)) => {
                 Json::Array(items.iter().map(|i| at(tree, *i)).collect())
             }
+            // Keys in sorted order, whatever the order of `serde_json`'s
+            // maps (a dependency turns on its `preserve_order`), so that
+            // `jsbox call` prints the same JSON for the same value.
             Some(JsValue::Object(properties)) => Json::Object(
                 properties
                     .iter()
                     .filter(|(_, i)| !matches!(tree.get(*i as usize), Some(JsValue::Undefined)))
                     .map(|(key, i)| (key.clone(), at(tree, *i)))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+                    .into_iter()
                     .collect(),
             ),
         }

@@ -4,14 +4,18 @@
 //! The module root is the run's read grant for module files, and for
 //! nothing else: loading a module needs no `--allow-read`, but every read
 //! deny rule still applies. A lookup
-//! 1. joins the specifier to the referrer's directory and normalises it
-//!    lexically, as Node's `path.resolve` does; a path not under the root
-//!    is refused, whether it exists or not;
-//! 2. opens each candidate file beneath a directory handle of the root
+//! 1. for a relative or absolute specifier, joins it to the referrer's
+//!    directory and normalises it lexically, as Node's `path.resolve`
+//!    does; a path not under the root is refused, whether it exists or not;
+//! 2. runs Node's resolution algorithm (`packages.rs`: `node_modules`,
+//!    `exports`, `imports`, `main`, extensions) on a file system that is
+//!    the root and nothing else, and fails if that met a refusal (a link
+//!    leading out, a denied `package.json`);
+//! 3. opens the file it settled on beneath a directory handle of the root
 //!    (`cap-std`: `openat2(RESOLVE_BENEATH)` on Linux), so no `..` or
 //!    symbolic link leads out of it, without blocking (a FIFO never holds
 //!    the run);
-//! 3. decides on the opened file's real path (read back from
+//! 4. decides on the opened file's real path (read back from
 //!    `/proc/self/fd`): a regular file, with a module extension (`.js`,
 //!    `.mjs`, `.cjs`, `.json`), no deny rule over it. The decision is
 //!    audited through [`RunState::decide`], like a file call's.
@@ -30,7 +34,9 @@
 //! text never reaches the guest (so no parse error can quote it). The
 //! audit log, which the operator reads, has the real paths. The code says
 //! only which side of the root the path named lies on: `not-found` inside,
-//! `access-denied` outside (including through a link leading out).
+//! `access-denied` outside (including through a link leading out). A
+//! package that does not export a subpath, or a `package.json` that is
+//! malformed, is reported as Node reports it, with root-relative paths.
 
 use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd};
@@ -39,12 +45,17 @@ use std::path::{Component, Path, PathBuf};
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, File, OpenOptions, OpenOptionsExt};
 
-use crate::capabilities::bindings::jsbox::sandbox::modules::{self, LoadError};
+use oxc_resolver::ResolveError;
+
+use crate::capabilities::bindings::jsbox::sandbox::modules::{
+    self, LoadError, ResolveMode, Resolved,
+};
 use crate::capabilities::grants::{Access, Denied};
 use crate::capabilities::state::RunState;
 
-/// The files that load as modules, by extension; also the extensions tried,
-/// in order, after the exact name.
+mod packages;
+
+/// The files that load as modules, by extension.
 const EXTENSIONS: [&str; 4] = ["js", "mjs", "cjs", "json"];
 /// Largest module source the host will hand to the guest.
 const MAX_MODULE_BYTES: u64 = 16 << 20;
@@ -56,9 +67,10 @@ impl modules::Host for RunState {
         &mut self,
         referrer: String,
         specifier: String,
-    ) -> wasmtime::Result<Result<String, LoadError>> {
+        mode: ResolveMode,
+    ) -> wasmtime::Result<Result<Resolved, LoadError>> {
         self.count_host_call()?;
-        Ok(self.resolve_module(&referrer, &specifier))
+        Ok(self.resolve_module(&referrer, &specifier, mode))
     }
 
     fn read(&mut self, path: String) -> wasmtime::Result<Result<String, LoadError>> {
@@ -139,20 +151,17 @@ impl RunState {
         Ok(Root { path, dir })
     }
 
-    fn resolve_module(&mut self, referrer: &str, specifier: &str) -> Result<String, LoadError> {
+    fn resolve_module(
+        &mut self,
+        referrer: &str,
+        specifier: &str,
+        mode: ResolveMode,
+    ) -> Result<Resolved, LoadError> {
         let root = self.module_root()?;
-        let relative = specifier.starts_with("./") || specifier.starts_with("../");
-        if !relative && !specifier.starts_with('/') {
-            return Err(LoadError::NotFound(format!(
-                "cannot find module '{specifier}' imported from {}: only relative \
-                 ('./x') and absolute paths are supported, there is no node_modules lookup",
-                root.show(referrer)
-            )));
-        }
+        let imported_from = root.show(referrer);
         let not_loadable = |outside: bool| {
             let message = format!(
-                "cannot find module '{specifier}' imported from {}: {NOT_LOADABLE}",
-                root.show(referrer)
+                "cannot find module '{specifier}' imported from {imported_from}: {NOT_LOADABLE}"
             );
             if outside {
                 LoadError::AccessDenied(message)
@@ -160,28 +169,83 @@ impl RunState {
                 LoadError::NotFound(message)
             }
         };
-        let wanted = lexical(&root.base_of(referrer).join(specifier));
-        let Ok(inside) = wanted.strip_prefix(&root.path) else {
-            self.refuse_outside("modules.resolve", &root, &wanted);
+        let base = root.base_of(referrer);
+        let path_like = specifier.starts_with("./")
+            || specifier.starts_with("../")
+            || specifier.starts_with('/');
+        if path_like || specifier == "." || specifier == ".." {
+            let wanted = lexical(&base.join(specifier));
+            if !wanted.starts_with(&root.path) {
+                self.refuse_outside("modules.resolve", &root, &wanted);
+                return Err(not_loadable(true));
+            }
+        }
+        let handle = root.dir.try_clone().map_err(|e| {
+            LoadError::AccessDenied(format!("the module root cannot be opened: {}", e.kind()))
+        })?;
+        let lookup = packages::PackageLookup::new(&root.path, handle, self.grants.clone(), mode);
+        let found = lookup.resolve(&base, specifier);
+        let trail = lookup.into_trail();
+        if self.preparing_entry {
+            self.modules_read.extend(
+                trail
+                    .read
+                    .iter()
+                    .map(|(path, hash)| (path.clone(), Some(*hash))),
+            );
+        }
+        for (path, denied) in &trail.denied {
+            let _ = self.decide(
+                "modules.resolve",
+                Access::Read,
+                &path.display().to_string(),
+                Err(denied.clone()),
+            );
+        }
+        for path in &trail.escapes {
+            self.refuse_outside("modules.resolve", &root, path);
+        }
+        if !trail.escapes.is_empty() {
+            return Err(not_loadable(true));
+        }
+        if !trail.denied.is_empty() {
+            return Err(not_loadable(false));
+        }
+        let resolution = match found {
+            Ok(resolution) => resolution,
+            Err(ResolveError::NotFound(_)) if !path_like && !specifier.starts_with('#') => {
+                return Err(LoadError::NotFound(format!(
+                    "cannot find module '{specifier}' imported from {imported_from}: \
+                     {NOT_LOADABLE} (packages are looked for in node_modules folders up to \
+                     the module root, never above it: see --module-root)"
+                )));
+            }
+            Err(error) => {
+                return Err(package_error(&root, error, specifier, &imported_from)
+                    .unwrap_or_else(|| not_loadable(false)));
+            }
+        };
+        let Ok(inside) = resolution.path().strip_prefix(&root.path) else {
+            self.refuse_outside("modules.resolve", &root, resolution.path());
             return Err(not_loadable(true));
         };
-        for candidate in candidates(inside) {
-            match open_beneath(&root.dir, &candidate) {
-                Lookup::Absent => continue,
-                Lookup::Escapes => {
-                    self.refuse_outside("modules.resolve", &root, &root.path.join(&candidate));
-                    return Err(not_loadable(true));
-                }
-                Lookup::Opened(opened) => {
-                    return if self.admit("modules.resolve", &root, &opened) {
-                        Ok(opened.real.to_string_lossy().into_owned())
-                    } else {
-                        Err(not_loadable(false))
-                    };
+        match open_beneath(&root.dir, inside) {
+            Lookup::Absent => Err(not_loadable(false)),
+            Lookup::Escapes => {
+                self.refuse_outside("modules.resolve", &root, resolution.path());
+                Err(not_loadable(true))
+            }
+            Lookup::Opened(opened) => {
+                if self.admit("modules.resolve", &root, &opened) {
+                    Ok(Resolved {
+                        format: packages::format(&resolution, &opened.real),
+                        path: opened.real.to_string_lossy().into_owned(),
+                    })
+                } else {
+                    Err(not_loadable(false))
                 }
             }
         }
-        Err(not_loadable(false))
     }
 
     fn read_module(&mut self, path: &str) -> Result<String, LoadError> {
@@ -275,21 +339,78 @@ impl RunState {
     }
 }
 
-/// `path`, then `path.js`, `path.mjs`... then `path/index.js`; `path` is
-/// relative to the root (empty for the root itself).
-fn candidates(path: &Path) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    if path.file_name().is_some() {
-        all.push(path.to_path_buf());
-        for extension in EXTENSIONS {
-            let mut with_extension = path.as_os_str().to_owned();
-            with_extension.push(".");
-            with_extension.push(extension);
-            all.push(PathBuf::from(with_extension));
+/// The errors Node reports about a package itself, with the paths shown
+/// relative to the root; `None` for "no such module", which the caller
+/// words as it words every file that does not load.
+fn package_error(
+    root: &Root,
+    error: ResolveError,
+    specifier: &str,
+    imported_from: &str,
+) -> Option<LoadError> {
+    let shown = |path: &Path| root.show(&path.to_string_lossy());
+    Some(match error {
+        ResolveError::PackagePathNotExported {
+            subpath,
+            package_json_path,
+            ..
+        } => LoadError::NotExported(if subpath == "." {
+            format!(
+                "No \"exports\" main defined in {} imported from {imported_from}",
+                shown(&package_json_path)
+            )
+        } else {
+            format!(
+                "Package subpath '{subpath}' is not defined by \"exports\" in {} \
+                 imported from {imported_from}",
+                shown(&package_json_path)
+            )
+        }),
+        ResolveError::PackageImportNotDefined(name, package_json_path) => {
+            LoadError::ImportNotDefined(format!(
+                "Package import specifier \"{name}\" is not defined in package {} \
+                 imported from {imported_from}",
+                shown(&package_json_path)
+            ))
         }
-    }
-    all.push(path.join("index.js"));
-    all
+        ResolveError::InvalidPackageTarget(target, key, package_json_path) => {
+            LoadError::InvalidPackageTarget(format!(
+                "Invalid \"exports\" or \"imports\" target \"{target}\" defined for \
+                 '{key}' in the package config {} imported from {imported_from}; \
+                 targets must start with \"./\" and stay inside the package",
+                shown(&package_json_path)
+            ))
+        }
+        ResolveError::InvalidModuleSpecifier(request, package_json_path) => {
+            LoadError::InvalidPackageTarget(format!(
+                "Invalid module \"{request}\" is not a valid subpath for the \"exports\" \
+                 of {} imported from {imported_from}",
+                shown(&package_json_path)
+            ))
+        }
+        ResolveError::InvalidPackageConfig(package_json_path)
+        | ResolveError::InvalidPackageConfigDefault(package_json_path)
+        | ResolveError::InvalidPackageConfigDirectory(package_json_path) => {
+            LoadError::InvalidPackageConfig(format!(
+                "Invalid package config {} imported from {imported_from}: \
+                 its \"exports\" mixes subpaths and conditions, or puts \"default\" before \
+                 other conditions",
+                shown(&package_json_path)
+            ))
+        }
+        ResolveError::Json(json) => LoadError::InvalidPackageConfig(format!(
+            "Invalid package config {} while importing '{specifier}' from {imported_from}: \
+             {} at {}:{}",
+            shown(&json.path),
+            json.message,
+            json.line,
+            json.column
+        )),
+        ResolveError::Specifier(error) => LoadError::NotFound(format!(
+            "cannot find module '{specifier}' imported from {imported_from}: {error}"
+        )),
+        _ => return None,
+    })
 }
 
 fn is_module_file(path: &Path) -> bool {
@@ -309,11 +430,7 @@ fn open_beneath(dir: &Dir, relative: &Path) -> Lookup {
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     let file = match dir.open_with(relative, &options) {
         Ok(file) => file,
-        // cap-std reports a path that would lead out of its directory as
-        // PermissionDenied without an OS error.
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none() => {
-            return Lookup::Escapes;
-        }
+        Err(e) if packages::is_escape(&e) => return Lookup::Escapes,
         Err(_) => return Lookup::Absent,
     };
     if file.metadata().is_ok_and(|meta| meta.is_dir()) {

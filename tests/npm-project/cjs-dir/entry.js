@@ -1,0 +1,1 @@
+module.exports = { name: 'cjs-dir via main' };

@@ -1,0 +1,1 @@
+export default 'an ES module';
