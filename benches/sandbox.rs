@@ -42,9 +42,8 @@ fn main() {
         .expect("benches/peers/workloads.json is a JSON object of strings");
     let mut table = Table::default();
     println!(
-        "{} rounds per figure; about {} on the reference machine (2 cores), more with --peers' node and the native baseline's first build",
-        settings.rounds,
-        if quick { "1 minute" } else { "6 minutes" }
+        "{} rounds per figure; each section says first how long it takes on the reference machine (2 cores, idle)",
+        settings.rounds
     );
     table.print_header();
 
@@ -72,10 +71,10 @@ fn main() {
 /// Compiling the guest (with and without its snapshot) against loading the
 /// compiled artifact from the disk cache.
 fn startup(table: &mut Table, settings: &Settings) {
+    // About 4 s to compile, 8 s to snapshot and compile.
     section(
         "startup: compiling the guest, and loading it from the cache",
-        40.0,
-        settings,
+        settings.rounds.min(3) as f64 * 12.0,
     );
     let cache = tempfile::tempdir().expect("temp dir");
     let build = |builder: RuntimeBuilder| {
@@ -111,10 +110,11 @@ fn fresh_sandboxes(
     workloads: &BTreeMap<String, String>,
     full: &Runtime,
 ) {
+    // A run without the snapshot initializes the whole runtime (about
+    // 40 ms); the other variants take well under a millisecond.
     section(
         "fresh sandboxes, with each part of the fast path off in turn",
-        60.0,
-        settings,
+        samples(settings, 2000) * 81e-3 + samples(settings, 500) * 40e-3,
     );
     let variants: [(&str, Option<Runtime>); 4] = [
         ("snapshot+pool+bytecode", None),
@@ -161,7 +161,10 @@ fn fresh_sandboxes(
 /// Microseconds per `Runtime::handle` of the small JSON fetch handler that
 /// `benches/serve.sh` serves over HTTP: the in-process cost of a request.
 fn fetch_handler(table: &mut Table, settings: &Settings, full: &Runtime) {
-    section("the fetch handler through Runtime::handle", 5.0, settings);
+    section(
+        "the fetch handler through Runtime::handle",
+        samples(settings, 2000) * 0.25e-3,
+    );
     let entry = Script::module("handler.mjs", include_str!("serve/handler.mjs"));
     let request = || HttpRequest {
         method: "GET".to_owned(),
@@ -228,7 +231,10 @@ fn throughput(
     workloads: &BTreeMap<String, String>,
     full: &Runtime,
 ) {
-    section("throughput of the JSON handler", 15.0, settings);
+    section(
+        "throughput of the JSON handler",
+        samples(settings, 4000) * 0.25e-3,
+    );
     let script = Script::new("handler.js", workloads["fresh_json_handler"].clone());
     for threads in [1, 2] {
         let per_thread = 4000 / settings.scale;
@@ -270,10 +276,10 @@ fn workload_costs(
     settings: &Settings,
     workloads: &BTreeMap<String, String>,
 ) -> f64 {
+    // One sample of each workload, fuel on and off: about 1.3 s in all.
     section(
         "the CPU, JSON and string workloads, fuel on and off",
-        150.0,
-        settings,
+        (settings.rounds * (10 / settings.scale).max(2)) as f64 * 1.3,
     );
     let metered = Runtime::builder().build().unwrap();
     let unmetered = Runtime::builder().fuel_metering(false).build().unwrap();
@@ -326,7 +332,10 @@ fn thread_cpu_ms() -> f64 {
 
 /// How long after a 50 ms deadline `while (true) {}` stops.
 fn deadline_overshoot(table: &mut Table, settings: &Settings, full: &Runtime) {
-    section("deadline overshoot", 20.0, settings);
+    section(
+        "deadline overshoot",
+        (settings.rounds.min(3) * (100 / settings.scale).max(5)) as f64 * 0.05,
+    );
     let spin = Script::new("spin.js", "while (true) {}");
     let timeout = Duration::from_millis(50);
     let options = RunOptions::default().with_limits(Limits::default().with_timeout(timeout));
@@ -377,11 +386,14 @@ fn resident_memory(table: &mut Table, full: &Runtime) {
     );
 }
 
-/// Announces a section and how long it takes on the reference machine
-/// (`full_secs` for a full run, a tenth of it with `--quick`).
-fn section(name: &str, full_secs: f64, settings: &Settings) {
-    let secs = full_secs * settings.rounds as f64 / 5.0 / settings.scale.max(1) as f64;
+/// Announces a section and how long it takes on the reference machine.
+fn section(name: &str, secs: f64) {
     println!("-- {name} (about {:.0} s)", secs.max(1.0));
+}
+
+/// Samples taken in all rounds of a figure with `per_round` samples a round.
+fn samples(settings: &Settings, per_round: usize) -> f64 {
+    (settings.rounds * (per_round / settings.scale)) as f64
 }
 
 fn rss_bytes() -> u64 {
