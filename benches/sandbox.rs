@@ -110,8 +110,9 @@ fn fresh_sandboxes(
     workloads: &BTreeMap<String, String>,
     full: &Runtime,
 ) {
-    // A run without the snapshot initializes the whole runtime (about
-    // 40 ms); the other variants take well under a millisecond.
+    // Eight rows of 2000 samples a round and one of 500: a run without the
+    // snapshot initializes the whole runtime (about 40 ms, three of the
+    // rows), the others take well under a millisecond.
     section(
         "fresh sandboxes, with each part of the fast path off in turn",
         samples(settings, 2000) * 81e-3 + samples(settings, 500) * 40e-3,
