@@ -3,14 +3,18 @@
 //!
 //! Every figure is measured in several rounds; the table shows the median
 //! of the per-round medians (p50) and 99th percentiles (p99), and the spread
-//! of the per-round medians, because this machine is noisy. The JS sources
-//! of the workloads come from `benches/peers/workloads.json`, the file the
-//! peer benchmark (`benches/peers/bench.mjs`) runs too, and the peers run in
-//! the same invocation (when `npm ci` has been run in `benches/peers`), so
-//! the ratios compare like with like.
+//! of the per-round medians, because this machine is noisy. Each row is
+//! printed as soon as it is measured, and each section says first how long
+//! it takes on the reference machine; the whole table is printed again at
+//! the end. The JS sources of the workloads come from
+//! `benches/peers/workloads.json`, the file the peer benchmark
+//! (`benches/peers/bench.mjs`) and the native QuickJS baseline
+//! (`benches/native/`, the guest's QuickJS-ng compiled for the host) run
+//! too, and both run in the same invocation (the peers when `npm ci` has
+//! been run in `benches/peers`), so the ratios compare like with like.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -37,6 +41,11 @@ fn main() {
     let workloads: BTreeMap<String, String> = serde_json::from_str(WORKLOADS)
         .expect("benches/peers/workloads.json is a JSON object of strings");
     let mut table = Table::default();
+    println!(
+        "{} rounds per figure; each section says first how long it takes on the reference machine (2 cores, idle)",
+        settings.rounds
+    );
+    table.print_header();
 
     startup(&mut table, &settings);
     let full = Runtime::builder().build().expect("runtime builds");
@@ -47,7 +56,9 @@ fn main() {
     deadline_overshoot(&mut table, &settings, &full);
     resident_memory(&mut table, &full);
 
-    table.print();
+    println!("\nall figures:");
+    table.print_header();
+    table.print_rows();
     println!(
         "\ncalibration: {fuel_per_ms:.0} fuel per CPU ms (median of the CPU, JSON and string workloads' rates);"
     );
@@ -60,6 +71,11 @@ fn main() {
 /// Compiling the guest (with and without its snapshot) against loading the
 /// compiled artifact from the disk cache.
 fn startup(table: &mut Table, settings: &Settings) {
+    // About 4 s to compile, 8 s to snapshot and compile.
+    section(
+        "startup: compiling the guest, and loading it from the cache",
+        settings.rounds.min(3) as f64 * 12.0,
+    );
     let cache = tempfile::tempdir().expect("temp dir");
     let build = |builder: RuntimeBuilder| {
         let started = Instant::now();
@@ -94,6 +110,13 @@ fn fresh_sandboxes(
     workloads: &BTreeMap<String, String>,
     full: &Runtime,
 ) {
+    // Eight rows of 2000 samples a round and one of 500: a run without the
+    // snapshot initializes the whole runtime (about 40 ms, three of the
+    // rows), the others take well under a millisecond.
+    section(
+        "fresh sandboxes, with each part of the fast path off in turn",
+        samples(settings, 2000) * 81e-3 + samples(settings, 500) * 40e-3,
+    );
     let variants: [(&str, Option<Runtime>); 4] = [
         ("snapshot+pool+bytecode", None),
         (
@@ -139,6 +162,10 @@ fn fresh_sandboxes(
 /// Microseconds per `Runtime::handle` of the small JSON fetch handler that
 /// `benches/serve.sh` serves over HTTP: the in-process cost of a request.
 fn fetch_handler(table: &mut Table, settings: &Settings, full: &Runtime) {
+    section(
+        "the fetch handler through Runtime::handle",
+        samples(settings, 2000) * 0.25e-3,
+    );
     let entry = Script::module("handler.mjs", include_str!("serve/handler.mjs"));
     let request = || HttpRequest {
         method: "GET".to_owned(),
@@ -205,6 +232,10 @@ fn throughput(
     workloads: &BTreeMap<String, String>,
     full: &Runtime,
 ) {
+    section(
+        "throughput of the JSON handler",
+        samples(settings, 4000) * 0.25e-3,
+    );
     let script = Script::new("handler.js", workloads["fresh_json_handler"].clone());
     for threads in [1, 2] {
         let per_thread = 4000 / settings.scale;
@@ -238,13 +269,19 @@ fn throughput(
     }
 }
 
-/// The heavy workloads with fuel metering on and off; returns the measured
-/// fuel per CPU millisecond (the calibration of `Limits::FUEL_PER_CPU_MS`).
+/// The heavy workloads with fuel metering on and off (wall time, as the
+/// peers are timed); returns the measured fuel per millisecond of the
+/// running thread's CPU time (the calibration of `Limits::FUEL_PER_CPU_MS`).
 fn workload_costs(
     table: &mut Table,
     settings: &Settings,
     workloads: &BTreeMap<String, String>,
 ) -> f64 {
+    // One sample of each workload, fuel on and off: about 1.3 s in all.
+    section(
+        "the CPU, JSON and string workloads, fuel on and off",
+        (settings.rounds * (10 / settings.scale).max(2)) as f64 * 1.3,
+    );
     let metered = Runtime::builder().build().unwrap();
     let unmetered = Runtime::builder().fuel_metering(false).build().unwrap();
     let options =
@@ -258,13 +295,14 @@ fn workload_costs(
             for _ in 0..settings.rounds {
                 let round: Vec<f64> = (0..(10 / settings.scale).max(2))
                     .map(|_| {
+                        let cpu_before = thread_cpu_ms();
                         let run = runtime.run(&script, options.clone());
+                        let cpu_ms = thread_cpu_ms() - cpu_before;
                         assert_eq!(run.outcome.kind(), OutcomeKind::Ok, "{:?}", run.outcome);
-                        let ms = run.report.wall_us as f64 / 1e3;
                         if run.report.fuel_consumed > 0 {
-                            rates.push(run.report.fuel_consumed as f64 / ms);
+                            rates.push(run.report.fuel_consumed as f64 / cpu_ms);
                         }
-                        ms
+                        run.report.wall_us as f64 / 1e3
                     })
                     .collect();
                 samples.push(round);
@@ -278,8 +316,27 @@ fn workload_costs(
     percentile(&medians, 0.5)
 }
 
+/// CPU time of the calling thread, in ms: the guest runs on the thread that
+/// calls `Runtime::run`, so this is the run's CPU time, which other work on
+/// a shared machine inflates far less than the wall clock.
+fn thread_cpu_ms() -> f64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec to write to, and
+    // CLOCK_THREAD_CPUTIME_ID is supported on every Linux.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    now.tv_sec as f64 * 1e3 + now.tv_nsec as f64 / 1e6
+}
+
 /// How long after a 50 ms deadline `while (true) {}` stops.
 fn deadline_overshoot(table: &mut Table, settings: &Settings, full: &Runtime) {
+    section(
+        "deadline overshoot",
+        (settings.rounds.min(3) * (100 / settings.scale).max(5)) as f64 * 0.05,
+    );
     let spin = Script::new("spin.js", "while (true) {}");
     let timeout = Duration::from_millis(50);
     let options = RunOptions::default().with_limits(Limits::default().with_timeout(timeout));
@@ -300,6 +357,7 @@ fn deadline_overshoot(table: &mut Table, settings: &Settings, full: &Runtime) {
 /// Resident memory added per sandbox alive at once: 32 threads each hold a
 /// sandbox that ran the JSON handler and then waits 300 ms.
 fn resident_memory(table: &mut Table, full: &Runtime) {
+    println!("-- resident memory per sandbox (about 1 s)");
     const SANDBOXES: usize = 32;
     let source = "const items = []; for (let i = 0; i < 10; i++) items.push({id: i}); \
                   JSON.stringify(items); const end = Date.now() + 300; while (Date.now() < end) {}";
@@ -329,6 +387,16 @@ fn resident_memory(table: &mut Table, full: &Runtime) {
     );
 }
 
+/// Announces a section and how long it takes on the reference machine.
+fn section(name: &str, secs: f64) {
+    println!("-- {name} (about {:.0} s)", secs.max(1.0));
+}
+
+/// Samples taken in all rounds of a figure with `per_round` samples a round.
+fn samples(settings: &Settings, per_round: usize) -> f64 {
+    (settings.rounds * (per_round / settings.scale)) as f64
+}
+
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm
@@ -339,46 +407,45 @@ fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-/// Runs the peer benchmark in node and prints jsbox / peer ratios.
+/// Runs the native QuickJS baseline and the peer benchmark in node, and
+/// prints jsbox / peer ratios.
 fn peers(table: &Table, settings: &Settings) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers");
-    if !dir.join("node_modules").exists() {
-        println!(
-            "\npeers: skipped (run `npm ci` in benches/peers to compare with quickjs-emscripten, isolated-vm, node:vm)"
-        );
-        return;
-    }
-    let mut command = Command::new("node");
-    command
-        .current_dir(&dir)
-        .arg("bench.mjs")
-        .arg("--json")
-        .arg("--rounds")
-        .arg(settings.rounds.min(3).to_string());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rounds = settings.rounds.min(3).to_string();
+    let mut peers = serde_json::Map::new();
+    println!("\n-- native QuickJS (benches/native; its first build takes about 2 minutes)");
+    let mut native = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    native
+        .current_dir(root)
+        .args(["run", "--quiet", "--release", "--locked", "--manifest-path"])
+        .arg(root.join("benches/native/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(native_target_dir(root))
+        .arg("--")
+        .arg(root.join("benches/peers/workloads.json"))
+        .args(["--rounds", &rounds]);
     if settings.scale > 1 {
-        command.arg("--quick");
+        native.arg("--quick");
     }
-    let output = match command.output() {
-        Ok(output) if output.status.success() => output,
-        Ok(output) => {
-            println!(
-                "\npeers: node failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            return;
+    peers.extend(peer_results("native QuickJS", &mut native));
+    if !root.join("benches/peers/node_modules").exists() {
+        println!(
+            "peers: skipped (run `npm ci` in benches/peers to compare with quickjs-emscripten, isolated-vm, node:vm)"
+        );
+    } else {
+        println!("-- peers in node (about 2 minutes)");
+        let mut node = Command::new("node");
+        node.current_dir(root.join("benches/peers")).args([
+            "bench.mjs",
+            "--json",
+            "--rounds",
+            &rounds,
+        ]);
+        if settings.scale > 1 {
+            node.arg("--quick");
         }
-        Err(error) => {
-            println!("\npeers: cannot run node: {error}");
-            return;
-        }
-    };
-    let peers: serde_json::Value = match serde_json::from_slice(&output.stdout) {
-        Ok(value) => value,
-        Err(error) => {
-            println!("\npeers: unreadable output: {error}");
-            return;
-        }
-    };
+        peers.extend(peer_results("node", &mut node));
+    }
     let ours: [(&str, &str, f64); 5] = [
         (
             "fresh_1plus1",
@@ -402,7 +469,7 @@ fn peers(table: &Table, settings: &Settings) {
         let Some(jsbox_ms) = table.p50(row).map(|v| v * to_ms) else {
             continue;
         };
-        for (peer, results) in peers.as_object().into_iter().flatten() {
+        for (peer, results) in &peers {
             if let Some(peer_ms) = results[workload]["p50_ms"].as_f64() {
                 println!(
                     "{workload:<20} {jsbox_ms:>9.4}ms {peer_ms:>9.4}ms {:>8.2}×  {peer}",
@@ -412,6 +479,40 @@ fn peers(table: &Table, settings: &Settings) {
         }
     }
     println!("(ratio = jsbox time / peer time: below 1 means jsbox is faster)");
+}
+
+/// Where the native baseline is built: beside the bench's own profiles.
+fn native_target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("native-quickjs")
+}
+
+/// Runs a peer command that prints `{peer: {workload: {p50_ms, ...}}}`;
+/// says why and returns nothing when it cannot.
+fn peer_results(what: &str, command: &mut Command) -> serde_json::Map<String, serde_json::Value> {
+    let output = match command.output() {
+        Ok(output) if output.status.success() => output,
+        Ok(output) => {
+            println!(
+                "{what}: failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return serde_json::Map::new();
+        }
+        Err(error) => {
+            println!("{what}: cannot run: {error}");
+            return serde_json::Map::new();
+        }
+    };
+    match serde_json::from_slice(&output.stdout) {
+        Ok(serde_json::Value::Object(results)) => results,
+        Ok(_) | Err(_) => {
+            println!("{what}: unreadable output");
+            serde_json::Map::new()
+        }
+    }
 }
 
 #[derive(Default)]
@@ -440,7 +541,7 @@ impl Table {
         let (min, max) = p50s
             .iter()
             .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-        self.rows.push(Row {
+        let row = Row {
             name,
             unit,
             p50,
@@ -451,26 +552,37 @@ impl Table {
                 0.0
             },
             rounds: rounds.len(),
-        });
+        };
+        row.print();
+        self.rows.push(row);
     }
 
     fn p50(&self, name: &str) -> Option<f64> {
         self.rows.iter().find(|r| r.name == name).map(|r| r.p50)
     }
 
-    fn print(&self) {
+    fn print_header(&self) {
         println!(
             "{:<50} {:>7} {:>11} {:>11} {:>8} {:>6}",
             "figure", "unit", "p50", "p99", "spread", "rounds"
         );
-        for r in &self.rows {
-            println!(
-                "{:<50} {:>7} {:>11.3} {:>11.3} {:>7.1}% {:>6}",
-                r.name, r.unit, r.p50, r.p99, r.spread_pct, r.rounds
-            );
+    }
+
+    fn print_rows(&self) {
+        for row in &self.rows {
+            row.print();
         }
         println!(
             "(p50/p99: medians over rounds of each round's percentile; spread: (max-min)/median of the round medians)"
+        );
+    }
+}
+
+impl Row {
+    fn print(&self) {
+        println!(
+            "{:<50} {:>7} {:>11.3} {:>11.3} {:>7.1}% {:>6}",
+            self.name, self.unit, self.p50, self.p99, self.spread_pct, self.rounds
         );
     }
 }

@@ -55,10 +55,14 @@ impl Limits {
     /// Fuel per millisecond of CPU, as calibrated by
     /// `cargo bench --bench sandbox` on our 2-core reference machine
     /// (2026-11-22): the median of the rates of its CPU-loop (22.6 M/ms),
-    /// JSON (10.7 M/ms) and string (13.8 M/ms) workloads. Fuel counts wasm
-    /// instructions, so a budget stops a script at the same point on every
-    /// machine; only how long that takes differs, by machine and by
-    /// workload.
+    /// JSON (10.7 M/ms) and string (13.8 M/ms) workloads. Re-checked
+    /// (2026-12-07) after QuickJS's C got bulk memory: the three burn 0%,
+    /// 5% and 8% less fuel for 1% more, 2% and 7% fewer host instructions
+    /// (callgrind; wall and CPU times on the shared machine were noisier
+    /// than that), so their rates moved by -1%, -3% and 0%, and the median
+    /// stays. Fuel counts wasm instructions, so a budget stops a script at
+    /// the same point on every machine; only how long that takes differs,
+    /// by machine and by workload.
     pub const FUEL_PER_CPU_MS: u64 = 13_800_000;
 
     /// The fuel budget that lasts about `cpu` on the calibration machine.

@@ -15,6 +15,15 @@ use std::process::Command;
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 /// The target. C code (QuickJS) is compiled by clang-16 against wasi-libc.
 const TARGET: &str = "wasm32-wasip1";
+/// clang-16's flags for C code. Left to itself it targets the wasm MVP, so
+/// every `memcpy`/`memset` in QuickJS calls wasi-libc's byte-and-word loop
+/// and every float-to-int conversion is a guarded branch; these features are
+/// the ones Rust's `wasm32-wasip1` code already uses and Wasmtime enables by
+/// default. Wasmtime charges `memory.copy` and `memory.fill` one fuel per
+/// byte (its default variable operator cost), so a budget still grows with
+/// the bytes a script moves, as it did with the loops.
+const C_FLAGS: &str =
+    "--target=wasm32-wasi -mbulk-memory -mnontrapping-fptoint -msign-ext -mmutable-globals";
 /// Files the toolchain must provide, with the Debian package providing each.
 const TOOLCHAIN_FILES: [(&str, &str); 6] = [
     (DEBIAN_CARGO, "cargo-web"),
@@ -77,7 +86,7 @@ pub fn build_crate(crate_dir: &Path, target_dir: &Path, artifact: &str) -> Resul
         .env("RQUICKJS_SYS_NO_WASI_SDK", "1")
         .env("CC_wasm32_wasip1", "clang-16")
         .env("AR_wasm32_wasip1", "llvm-ar-16")
-        .env("CFLAGS_wasm32_wasip1", "--target=wasm32-wasi")
+        .env("CFLAGS_wasm32_wasip1", C_FLAGS)
         .env("LIBCLANG_PATH", "/usr/lib/llvm-16/lib")
         .env(
             "BINDGEN_EXTRA_CLANG_ARGS_wasm32_wasip1",

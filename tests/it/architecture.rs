@@ -54,7 +54,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
-        if name == "target" || name.to_string_lossy().starts_with('.') {
+        // `target` is cargo's, `node_modules` npm's (`npm ci` in benches/peers).
+        if name == "target" || name == "node_modules" || name.to_string_lossy().starts_with('.') {
             continue;
         }
         out.push(path.clone());

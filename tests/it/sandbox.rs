@@ -294,6 +294,27 @@ fn fuel_is_deterministic() {
     assert_eq!(first, second);
 }
 
+/// QuickJS copies with `memory.copy` (the guest's C code is built with bulk
+/// memory), which Wasmtime charges one fuel per byte: a budget still grows
+/// with the bytes a script moves, so a statement that copies megabytes
+/// cannot run far past it for the price of one instruction.
+#[test]
+fn copying_costs_fuel_per_byte() {
+    let fuel = |mib: u32| {
+        run(&format!(
+            "const s = 'x'.repeat({mib} << 20); s.slice(1).length + s.slice(2).length"
+        ))
+        .report
+        .fuel_consumed
+    };
+    let (small, large) = (fuel(1), fuel(9));
+    // Eight more MiB, copied at least twice by the slices.
+    assert!(
+        large - small >= 16 << 20,
+        "1 MiB: {small} fuel, 9 MiB: {large} fuel"
+    );
+}
+
 #[test]
 fn memory_bomb_is_classified_and_the_next_run_works() {
     let limits = Limits::default().with_memory_bytes(32 << 20);
