@@ -6,7 +6,7 @@ use std::thread;
 use std::time::Duration;
 
 use jsbox::{
-    CancelToken, Execution, Limits, MemorySink, Outcome, OutcomeKind, RunOptions, Runtime, Script,
+    CancelToken, Execution, Limits, MemorySink, Outcome, OutcomeKind, RunOptions, Script,
     SourceKind,
 };
 

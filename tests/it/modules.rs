@@ -8,20 +8,8 @@ use jsbox::{
     Access, AuditEvent, Decision, Grants, MemoryAuditSink, MemorySink, OutcomeKind, RunOptions,
     Script,
 };
-use tempfile::TempDir;
 
-use crate::support::runtime;
-
-/// A directory tree of files, given as (relative path, contents).
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-    dir
-}
+use crate::support::{runtime, tree};
 
 /// Runs `main` (a module if it ends in `.mjs`) from `root`; returns the
 /// outcome kind, console output, and the error if any.

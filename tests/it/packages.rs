@@ -11,9 +11,8 @@ use jsbox::{
     AuditEvent, Decision, Grants, HttpRequest, MemoryAuditSink, MemorySink, OutcomeKind,
     RunOptions, Runtime, Script,
 };
-use tempfile::TempDir;
 
-use crate::support::{self, runtime};
+use crate::support::{self, runtime, tree};
 
 /// What `node main.mjs` (v20.20.2) prints on stdout in `tests/npm-project/`.
 const NODE_OUTPUT: &str = "\
@@ -70,17 +69,6 @@ fn the_npm_project_runs_with_jsbox_run_as_node_runs_it() {
     let output = support::jsbox_output(&["run", main.to_str().unwrap()], &[]);
     assert!(output.status.success(), "{}", support::text(&output.stderr));
     assert_eq!(support::text(&output.stdout), NODE_OUTPUT);
-}
-
-/// A directory tree of files, given as (relative path, contents).
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-    dir
 }
 
 /// Runs the classic script `main.js` in `root` (the module root) under

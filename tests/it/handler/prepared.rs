@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use jsbox::{
-    Execution, HttpRequest, MemorySink, OutcomeKind, PreparedHandler, RunOptions, Runtime, Script,
-};
+use jsbox::{Execution, HttpRequest, MemorySink, OutcomeKind, PreparedHandler, RunOptions, Script};
 
 use crate::support::{runtime, runtime_builder, serve_prepared};
 

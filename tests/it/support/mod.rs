@@ -107,6 +107,18 @@ pub fn cache_home() -> &'static str {
     env!("CARGO_TARGET_TMPDIR")
 }
 
+/// A temporary directory holding `files`, given as (relative path,
+/// contents).
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    dir
+}
+
 /// Output bytes as text, lossily.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -1,7 +1,7 @@
 //! The JS-written web platform globals (`guest/src/web/<api>/`, JS only): spec-derived
 //! cases for each API family, run through the library like any script.
 
-use crate::support::{module_logs, script_logs as logs, script_value as value};
+use crate::support::{script_logs as logs, script_value as value};
 
 // ---------------------------------------------------------------- events
 
