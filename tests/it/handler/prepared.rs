@@ -32,6 +32,18 @@ fn serve(handler: &PreparedHandler, path: &str) -> (Execution, String) {
     )
 }
 
+/// The body `handler` answers for `path`, asserting the run completed.
+fn served(handler: &PreparedHandler, path: &str) -> String {
+    let (execution, text) = serve(handler, path);
+    assert_eq!(
+        execution.outcome.kind(),
+        OutcomeKind::Ok,
+        "{:?}",
+        execution.outcome
+    );
+    text
+}
+
 #[test]
 fn the_top_level_runs_once_and_every_request_starts_fresh_from_it() {
     let top_level_log = Arc::new(MemorySink::new());
@@ -90,13 +102,7 @@ fn imports_are_evaluated_at_preparation_not_per_request() {
         &options,
     );
     std::fs::remove_file(root.path().join("lib.mjs")).unwrap();
-    let (execution, text) = serve(&handler, "/");
-    assert_eq!(
-        execution.outcome.kind(),
-        OutcomeKind::Ok,
-        "{:?}",
-        execution.outcome
-    );
+    let text = served(&handler, "/");
     assert_eq!(text, "first");
 }
 
@@ -175,13 +181,7 @@ fn a_top_level_without_randomness_snapshots_and_each_request_draws_its_own() {
     );
     let replies: Vec<serde_json::Value> = (0..2)
         .map(|_| {
-            let (execution, text) = serve(&handler, "/");
-            assert_eq!(
-                execution.outcome.kind(),
-                OutcomeKind::Ok,
-                "{:?}",
-                execution.outcome
-            );
+            let text = served(&handler, "/");
             serde_json::from_str(&text).unwrap()
         })
         .collect();
@@ -264,13 +264,7 @@ fn a_decoder_streaming_across_the_snapshot_keeps_its_state() {
         &RunOptions::default(),
     );
     for _ in 0..2 {
-        let (execution, text) = serve(&handler, "/");
-        assert_eq!(
-            execution.outcome.kind(),
-            OutcomeKind::Ok,
-            "{:?}",
-            execution.outcome
-        );
+        let text = served(&handler, "/");
         assert_eq!(text, "Aあé");
     }
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use jsbox::{Outcome, Script};
 
 /// The directory of the fixtures under `tests/it/`.
-pub fn dir(relative: &str) -> PathBuf {
+fn dir(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/it")
         .join(relative)
@@ -27,21 +27,18 @@ pub fn dir(relative: &str) -> PathBuf {
 /// `.out` file.
 pub fn check(relative: &str, name: &str) {
     let dir = dir(relative);
-    let (path, script) = ["js", "mjs"]
-        .iter()
-        .map(|ext| dir.join(format!("{name}.{ext}")))
-        .find(|path| path.exists())
-        .map(|path| {
-            let source = std::fs::read_to_string(&path).expect("the fixture reads");
-            let file = format!("{name}.{}", path.extension().unwrap().to_str().unwrap());
-            let script = if file.ends_with(".mjs") {
-                Script::module(file, source)
-            } else {
-                Script::new(file, source)
-            };
-            (path, script)
-        })
-        .unwrap_or_else(|| panic!("no {name}.js or {name}.mjs in {}", dir.display()));
+    let (path, script) = if dir.join(format!("{name}.js")).exists() {
+        let file = format!("{name}.js");
+        (dir.join(&file), Script::new(&file, read(&dir.join(&file))))
+    } else if dir.join(format!("{name}.mjs")).exists() {
+        let file = format!("{name}.mjs");
+        (
+            dir.join(&file),
+            Script::module(&file, read(&dir.join(&file))),
+        )
+    } else {
+        panic!("no {name}.js or {name}.mjs in {}", dir.display())
+    };
     let (execution, messages) = super::run(&script, Default::default());
     let mut printed: String = messages.iter().map(|m| format!("{m}\n")).collect();
     match &execution.outcome {
@@ -65,6 +62,10 @@ pub fn check(relative: &str, name: &str) {
         expected_path.display(),
         diff(&expected, &printed)
     );
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("the fixture reads")
 }
 
 /// The lines of `expected` and `printed`, marked `-` and `+` where they
