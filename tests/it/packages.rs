@@ -447,3 +447,59 @@ fn a_malformed_package_json_is_err_invalid_package_config() {
         "{out:?}"
     );
 }
+
+/// A script must not learn which files exist under a read-deny rule: every
+/// specifier there fails the same way whether or not its file exists, and
+/// each probe is audited as refused.
+#[test]
+fn files_under_a_read_deny_rule_look_the_same_present_or_not() {
+    let specifiers = [
+        "./private/there",
+        "./private/nowhere",
+        "./private/there.js",
+        "./private/nowhere.js",
+        "./private/dir",
+        "./private/nodir",
+        "secret/index.js",
+        "secret/nothing.js",
+    ];
+    let list = specifiers
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let main = format!(
+        "(async () => {{\n\
+           for (const s of [{list}]) {{\n\
+             const said = (e) => `${{e.code}} ${{e.message.replaceAll(s, 'SPECIFIER')}}`;\n\
+             try {{ require(s); console.log('LOADED', s) }} catch (e) {{ console.log('require', said(e)) }}\n\
+             try {{ await import(s); console.log('LOADED', s) }} catch (e) {{ console.log('import', said(e)) }}\n\
+           }}\n\
+         }})();"
+    );
+    let app = tree(&[
+        ("main.js", &main),
+        ("private/there.js", "module.exports = 'PRIVATE';"),
+        ("private/dir/index.js", "module.exports = 'PRIVATE';"),
+        ("node_modules/secret/index.js", "module.exports = 'SECRET';"),
+    ]);
+    let real = app.path().canonicalize().unwrap();
+    let grants = Grants::builder()
+        .deny_read([
+            real.join("private").to_str().unwrap(),
+            real.join("node_modules/secret").to_str().unwrap(),
+        ])
+        .build()
+        .unwrap();
+    let (out, refused) = run_main(app.path(), grants);
+    assert_eq!(out.len(), specifiers.len() * 2, "{out:?}");
+    assert!(
+        out.iter().all(|line| !line.starts_with("LOADED")),
+        "{out:?}"
+    );
+    for pair in out.chunks(4) {
+        assert_eq!(pair[0], pair[2], "present and absent differ: {out:?}");
+        assert_eq!(pair[1], pair[3], "present and absent differ: {out:?}");
+    }
+    assert!(refused.len() >= specifiers.len() * 2, "{refused:?}");
+}

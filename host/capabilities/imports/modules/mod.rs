@@ -194,7 +194,9 @@ impl RunState {
                     .map(|(path, hash)| (path.clone(), Some(*hash))),
             );
         }
-        for (path, denied) in &trail.denied {
+        // The resolver probes a spelling's extensions and index files: the
+        // first refusal is the one the specifier met, the rest are echoes.
+        if let Some((path, denied)) = trail.denied.first() {
             let _ = self.decide(
                 "modules.resolve",
                 Access::Read,

@@ -10,9 +10,11 @@
 //! link leads out of the root: a path outside the root (the resolver walks
 //! `node_modules` and package scopes up to `/`) is simply absent, and a
 //! link inside that leads out is absent and remembered as a refusal.
-//! Every `package.json` read is decided on its real path by the same deny
-//! rules as a module ([`Grants::check_module`]); a refused one is absent
-//! and remembered too. The file the resolver settles on is then opened
+//! Every path the resolver asks about is decided by the same deny rules as
+//! a module ([`Grants::check_module`]) before the file system is touched,
+//! and every `package.json` read again on its real path; a refused one is
+//! absent and remembered too, so a file under a deny rule looks the same
+//! to the script whether or not it exists. The file the resolver settles on is then opened
 //! and admitted again by the caller, like any module.
 //!
 //! A lookup that met any refusal fails, even if it found a file elsewhere,
@@ -168,6 +170,20 @@ impl ConfinedFs {
         Ok((root, inside))
     }
 
+    /// Whether a deny rule covers `inside` as spelled, remembering the
+    /// refusal. Asked before the file system is touched, so that whether
+    /// a denied file exists never shows in what the resolver does next.
+    fn denied(&self, root: &RootHandle, inside: &Path) -> bool {
+        let path = root.path.join(inside);
+        match root.grants.check_module(&path, &root.path) {
+            Ok(_) => false,
+            Err(denied) => {
+                self.note(|trail| trail.denied.push((path, denied)));
+                true
+            }
+        }
+    }
+
     /// Maps cap-std's "that would leave the directory" to absent, and
     /// remembers it.
     fn escaped(&self, root: &RootHandle, inside: &Path, error: io::Error) -> io::Error {
@@ -193,6 +209,9 @@ impl FileSystem for ConfinedFs {
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let (root, inside) = self.beneath(path)?;
+        if self.denied(root, &inside) {
+            return Err(absent());
+        }
         let opened = match open_beneath(&root.dir, &inside) {
             Lookup::Opened(opened) => opened,
             Lookup::Absent => return Err(absent()),
@@ -238,6 +257,9 @@ impl FileSystem for ConfinedFs {
 
     fn metadata(&self, path: &Path) -> io::Result<FileMetadata> {
         let (root, inside) = self.beneath(path)?;
+        if self.denied(root, &inside) {
+            return Err(absent());
+        }
         let meta = root
             .dir
             .metadata(&inside)
@@ -247,6 +269,9 @@ impl FileSystem for ConfinedFs {
 
     fn symlink_metadata(&self, path: &Path) -> io::Result<FileMetadata> {
         let (root, inside) = self.beneath(path)?;
+        if self.denied(root, &inside) {
+            return Err(absent());
+        }
         let meta = root
             .dir
             .symlink_metadata(&inside)
@@ -266,6 +291,9 @@ impl FileSystem for ConfinedFs {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         let (root, inside) = self.beneath(path)?;
+        if self.denied(root, &inside) {
+            return Err(absent());
+        }
         match open_beneath(&root.dir, &inside) {
             Lookup::Opened(opened) if opened.real.starts_with(&root.path) => Ok(opened.real),
             Lookup::Absent => Err(absent()),
