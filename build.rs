@@ -25,7 +25,13 @@ fn main() {
         .expect("host/ lies in the repository")
         .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
-    for watched in ["guest/src", "guest/Cargo.toml", "guest/Cargo.lock", "wit"] {
+    for watched in [
+        "guest/src",
+        "guest/Cargo.toml",
+        "guest/Cargo.lock",
+        "vendor/javy",
+        "wit",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 

@@ -10,9 +10,7 @@
 use std::ffi::CString;
 
 use javy::Runtime;
-use javy::quickjs::{
-    Ctx, Module, Object, Persistent, Promise, Value, WriteOptions, promise::PromiseState, qjs,
-};
+use javy::quickjs::{Ctx, Module, Object, Persistent, Promise, Value, WriteOptions, qjs};
 
 use crate::exports::jsbox::sandbox::run::{Code, Completion, Failure, Script, SourceKind};
 use crate::jsbox::sandbox::types::JsError;

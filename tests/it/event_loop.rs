@@ -76,7 +76,9 @@ fn task_and_microtask_ordering_matches_node() {
               Promise.resolve().then(() => log.push('b')).then(() => log.push('b2'));
             }, 0);
             setTimeout(() => log.push('a2'), 0);
-            setTimeout(() => console.log(log.join()), 10);
+            // Printed from a timer set after 'c' with the same delay, so
+            // 'c' is due first however late the first timers run.
+            setTimeout(() => setTimeout(() => console.log(log.join()), 0), 0);
             "#,
             "a,b,b2,a2,c",
         ),

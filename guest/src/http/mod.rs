@@ -17,10 +17,7 @@
 use std::cell::RefCell;
 
 use javy::Runtime;
-use javy::quickjs::{
-    Ctx, Function, JsLifetime, Object, Persistent, Promise, TypedArray, Value,
-    promise::PromiseState,
-};
+use javy::quickjs::{Ctx, Function, JsLifetime, Object, Persistent, Promise, TypedArray, Value};
 
 use crate::builtins::{self, Builtin, builtin};
 use crate::exports::jsbox::sandbox::http_handler::HandlerFailure;

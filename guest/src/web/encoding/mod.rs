@@ -190,8 +190,12 @@ fn decode_replacing(
     last: bool,
 ) -> std::result::Result<String, TooLarge> {
     let mut text = buffer_for(decoder, input)?;
+    let (result, read, _) = decoder.decode_to_string(input, &mut text, last);
     // With that room the decoder always takes the whole input.
-    decoder.decode_to_string(input, &mut text, last);
+    debug_assert_eq!(
+        (result, read),
+        (encoding_rs::CoderResult::InputEmpty, input.len())
+    );
     Ok(text)
 }
 
