@@ -6,6 +6,8 @@ mod call;
 pub(crate) mod exit;
 mod grants;
 pub(crate) mod run;
+mod sandbox;
+mod test;
 
 use std::process::ExitCode;
 
@@ -31,6 +33,9 @@ enum Command {
     Call(Box<call::CallArgs>),
     /// Serve HTTP: every request runs the handler in a fresh sandbox.
     Serve(Box<crate::serve::ServeArgs>),
+    /// Run `node:test` test files, each in a fresh sandbox; report them
+    /// together (TAP or a summary for people).
+    Test(Box<test::TestArgs>),
 }
 
 /// Parses the command line and runs the command; usage errors exit with 2.
@@ -51,5 +56,6 @@ pub fn main() -> ExitCode {
         Command::BuildPlugin(args) => build_plugin::build_plugin(args),
         Command::Call(args) => call::call(*args),
         Command::Serve(args) => crate::serve::main(*args),
+        Command::Test(args) => test::test(*args),
     }
 }

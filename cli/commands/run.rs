@@ -2,19 +2,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use jsbox::{
-    ComponentSource, Execution, Limits, NetProxy, Outcome, RequestContext, RunOptions, Runtime,
-    RuntimeBuilder, Script, SourceKind, StdioSink,
-};
+use jsbox::{Execution, Outcome, Script, SourceKind};
 use serde::Serialize;
 
-use super::args::{parse_context, parse_duration, parse_fuel, parse_net_proxy, parse_size};
+use super::args::parse_duration;
 use super::exit;
-use super::grants::GrantArgs;
+use super::sandbox::SandboxArgs;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -36,60 +32,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     timeout: Duration,
 
-    /// CPU budget in fuel units (about one per wasm instruction). Default: no
-    /// budget beyond the timeout.
-    #[arg(long, value_name = "N", value_parser = parse_fuel, conflicts_with = "cpu")]
-    fuel: Option<u64>,
-
-    /// CPU budget as time, e.g. `50ms`: converted to fuel at the calibrated
-    /// rate of this build (see README), so it stops at the same point on
-    /// every machine and takes about this long on ours.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    cpu: Option<Duration>,
-
-    /// Linear-memory cap, e.g. `128M`, `1G` (powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "128M", value_parser = parse_size)]
-    memory: u64,
-
-    /// Cap on console output; output past it is dropped with a warning.
-    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
-    max_output: u64,
-
-    /// Cap on the script's calls to the host (console output, timers,
-    /// module loads...); the call past it ends the run (exit code 7).
-    /// Default: no cap.
-    #[arg(long, value_name = "N")]
-    max_host_calls: Option<u64>,
-
-    /// Cap on the `fetch` response bodies open at once (each holds a
-    /// socket on the host); the fetch past it rejects with a TypeError.
-    /// Read bodies to the end or cancel them to free their place.
-    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_open_fetches,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_open_fetches: u32,
-
-    /// Send every `fetch` through this HTTP CONNECT proxy
-    /// (`http://[user:password@]host:port`). The target is still resolved
-    /// here and its addresses checked against the rules; the proxy is asked
-    /// for the checked address. Without it `fetch` connects directly:
-    /// HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY are ignored.
-    #[arg(long, value_name = "URL", value_parser = parse_net_proxy)]
-    net_proxy: Option<NetProxy>,
-
-    /// The request context JS sees as `context`: JSON, or `@file` to read
-    /// JSON from a file. Example: '{"tenantId":"t1","user":{"id":"u1"}}'.
-    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_context)]
-    context: Option<RequestContext>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
 
     /// Run the file as an ES module, whatever its extension.
     #[arg(long)]
     module: bool,
-
-    /// Refuse code generation from strings: `eval`, `new Function` and the
-    /// async and generator function constructors throw an EvalError. The
-    /// file and the modules it imports run as usual.
-    #[arg(long)]
-    no_eval: bool,
 
     /// The directory imports and requires may load files from
     /// (subdirectories included). Default: the file's own directory.
@@ -99,18 +47,6 @@ pub struct RunArgs {
     /// Print the resource report as one JSON line on stderr at exit.
     #[arg(long)]
     report: bool,
-
-    /// Where to keep the compiled guest between invocations.
-    /// Default: `$XDG_CACHE_HOME/jsbox` or `~/.cache/jsbox`.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
-    cache_dir: Option<PathBuf>,
-
-    /// Compile the guest afresh instead of using (or filling) the cache.
-    #[arg(long)]
-    no_cache: bool,
-
-    #[command(flatten)]
-    grants: GrantArgs,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -121,63 +57,10 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let grants = match args.grants.grants() {
-        Ok(grants) => grants,
-        Err(error) => {
-            eprintln!("jsbox: {error}");
-            return ExitCode::from(exit::USAGE);
-        }
+    let (runtime, options) = match args.sandbox.runtime_and_options(args.timeout) {
+        Ok(made) => made,
+        Err(code) => return code,
     };
-    let audit_sink = match args.grants.audit_sink() {
-        Ok(sink) => sink,
-        Err(message) => {
-            eprintln!("jsbox: {message}");
-            return ExitCode::from(exit::USAGE);
-        }
-    };
-    let mut builder = Runtime::builder()
-        // One run needs one sandbox, and one more while compiling.
-        .max_concurrent(2)
-        .max_memory_bytes(args.memory);
-    let cache_dir = args.cache_dir.or_else(RuntimeBuilder::default_cache_dir);
-    if let Some(dir) = cache_dir.filter(|_| !args.no_cache) {
-        builder = builder.cache_dir(dir);
-    }
-    let runtime = match builder.build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("jsbox: internal: {:#}", anyhow::Error::new(error));
-            return ExitCode::from(exit::for_kind(jsbox::OutcomeKind::Internal));
-        }
-    };
-    let mut options = RunOptions::default()
-        .with_context(args.context.unwrap_or_default())
-        .with_limits(Limits {
-            timeout: args.timeout,
-            fuel: args.fuel.or(args.cpu.map(Limits::fuel_for_cpu_time)),
-            memory_bytes: args.memory,
-            max_output_bytes: args.max_output,
-            max_host_calls: args.max_host_calls,
-            max_open_fetches: args.max_open_fetches,
-        })
-        .with_log_sink(Arc::new(StdioSink))
-        .with_grants(grants)
-        .with_allow_eval(!args.no_eval)
-        // The env grant decides which of these the script sees.
-        .with_env(std::env::vars());
-    if let Some(sink) = audit_sink {
-        options = options.with_audit_sink(sink);
-    }
-    if let Some(proxy) = args.net_proxy {
-        options = options.with_net_proxy(proxy);
-    }
-    if let ComponentSource::Compiled {
-        save_error: Some(error),
-        ..
-    } = runtime.component_source()
-    {
-        eprintln!("jsbox: warning: {error}; the next start will compile again (see --cache-dir)");
-    }
     let execution = match target {
         Target::Script(script, module_root) => runtime.run(
             &script,
@@ -210,7 +93,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     if execution.report.output_truncated {
         eprintln!(
             "jsbox: warning: output past the {} byte limit was dropped (see --max-output)",
-            args.max_output
+            args.sandbox.max_output
         );
     }
     if args.report {

@@ -95,6 +95,7 @@ pub fn evaluate_entry(ctx: &Ctx<'_>, name: &str, bytecode: &[u8]) -> Result<Entr
             // and a forgery could only harm this instance.
             let module = unsafe { Module::load(ctx.clone(), bytecode) }
                 .map_err(|_| internal(ctx, "loading module bytecode"))?;
+            modules::set_import_meta(&module, name).map_err(|_| uncaught(ctx))?;
             let (module, promise) = module.eval().map_err(|_| uncaught(ctx))?;
             let namespace = module
                 .namespace()
@@ -141,6 +142,7 @@ fn evaluate(ctx: &Ctx<'_>, code: &Code) -> Result<Evaluated, Failure> {
                 // linear memory, which the host discards after the run.
                 let module = unsafe { Module::load(ctx.clone(), bytecode) }
                     .map_err(|_| internal(ctx, "loading module bytecode"))?;
+                modules::set_import_meta(&module, &compiled.name).map_err(|_| uncaught(ctx))?;
                 eval_module(ctx, module)
             }
             _ => Err(Failure::Internal(
@@ -176,14 +178,17 @@ fn declare_module<'js>(
     // Declaring a module also resolves and loads its static imports
     // (quickjs-ng links at compile time), so not every failure is the
     // source's own syntax error.
-    Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str()).map_err(|_| {
-        let error = js_error::take_exception(ctx);
-        if error.name == "SyntaxError" {
-            Failure::SyntaxError(error)
-        } else {
-            Failure::UncaughtException(error)
-        }
-    })
+    let module = Module::declare(ctx.clone(), script.name.as_str(), script.source.as_str())
+        .map_err(|_| {
+            let error = js_error::take_exception(ctx);
+            if error.name == "SyntaxError" {
+                Failure::SyntaxError(error)
+            } else {
+                Failure::UncaughtException(error)
+            }
+        })?;
+    modules::set_import_meta(&module, &script.name).map_err(|_| uncaught(ctx))?;
+    Ok(module)
 }
 
 /// Compiles a classic script to a function object without running it.

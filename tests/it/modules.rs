@@ -454,3 +454,27 @@ fn allowed_module_loads_are_audited() {
         );
     }
 }
+
+#[test]
+fn import_meta_gives_the_files_url_filename_and_dirname() {
+    let dir = tree(&[
+        (
+            "main.mjs",
+            "import { meta } from './sub dir/other.mjs';\n\
+             console.log(import.meta.url, import.meta.filename, import.meta.dirname);\n\
+             console.log(meta.url, meta.filename, meta.dirname);",
+        ),
+        ("sub dir/other.mjs", "export const meta = import.meta;"),
+    ]);
+    let root = dir.path().canonicalize().unwrap();
+    let (kind, out, error) = run(&root, "main.mjs");
+    assert_eq!(kind, OutcomeKind::Ok, "{error:?}");
+    let root = root.display();
+    assert_eq!(
+        out,
+        [
+            format!("file://{root}/main.mjs {root}/main.mjs {root}"),
+            format!("file://{root}/sub%20dir/other.mjs {root}/sub dir/other.mjs {root}/sub dir"),
+        ]
+    );
+}

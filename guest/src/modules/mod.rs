@@ -149,7 +149,11 @@ impl Loader for HostLoader {
             .with(|formats| formats.borrow().get(name).copied())
             .unwrap_or(ModuleFormat::Esm);
         match format {
-            ModuleFormat::Esm => Module::declare(ctx.clone(), name, source),
+            ModuleFormat::Esm => {
+                let module = Module::declare(ctx.clone(), name, source)?;
+                set_import_meta(&module, name)?;
+                Ok(module)
+            }
             ModuleFormat::Json => {
                 // Parse as JSON, not as JS: the literal goes through JSON.parse.
                 let literal = js_string_literal(&source);
@@ -175,6 +179,24 @@ impl Loader for HostLoader {
             }
         }
     }
+}
+
+/// Node's `import.meta` of the module file at `path`: `url` (its `file:`
+/// URL), `filename` and `dirname`. A module whose name is not an absolute
+/// path (an embedder's `Script::module("handler", …)`) gets none of them.
+pub fn set_import_meta(module: &Module<'_, Declared>, path: &str) -> javy::quickjs::Result<()> {
+    let Ok(url) = url::Url::from_file_path(path) else {
+        return Ok(());
+    };
+    let meta = module.meta()?;
+    meta.set("url", url.as_str())?;
+    meta.set("filename", path)?;
+    let dirname = std::path::Path::new(path)
+        .parent()
+        .and_then(|dir| dir.to_str())
+        .unwrap_or("/");
+    meta.set("dirname", dirname)?;
+    Ok(())
 }
 
 /// The ES module standing for the CommonJS file `path`: evaluating it runs

@@ -4,7 +4,8 @@
 // `builtin(name)` (`node:` prefix optional) is the exports of a built-in
 // module, made on first use in a run by calling its factory with
 // `(builtin, internal)` and cached for the run; `undefined` for an unknown
-// name. `names` are the modules jsbox provides, `loadModule(name)` the
+// name. `names` are the modules jsbox provides (with the prefix for those
+// only `node:` names reach), `loadModule(name)` the
 // factory of one (evaluated from its bytecode), `unsupported` the throwing
 // factories of the modules jsbox refuses. `internal` is never reachable
 // from scripts: `vendor(name)` is an npm port (`loadVendored(name)` is its
@@ -17,10 +18,14 @@
 // public, so reaching them this way grants nothing).
 (function loader(names, loadModule, unsupported, loadVendored, native, getFormatter) {
   'use strict';
-  const known = new Set(names);
+  // A name listed with its `node:` prefix (`node:test`) answers only to
+  // that name, as in Node.
+  const prefixOnly = new Set(names.filter((n) => n.startsWith('node:')).map((n) => n.slice(5)));
+  const known = new Set(names.map((n) => (n.startsWith('node:') ? n.slice(5) : n)));
   const cache = new Map();
   const builtin = (name) => {
     name = String(name);
+    if (prefixOnly.has(name)) return undefined;
     if (name.startsWith('node:')) name = name.slice(5);
     const factory = Object.hasOwn(unsupported, name) ? unsupported[name]
       : known.has(name) ? null : undefined;

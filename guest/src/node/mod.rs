@@ -39,7 +39,7 @@ use crate::builtins::{self, Builtin, builtin};
 
 /// The built-in modules, named `node:<name>`. Factories run lazily, so the
 /// order is free.
-const MODULES: [Builtin; 23] = [
+const MODULES: [Builtin; 24] = [
     builtin!("node:assert", "assert/assert.js"),
     builtin!("node:assert/strict", "assert/strict.js"),
     builtin!("node:buffer", "buffer/buffer.js"),
@@ -63,7 +63,12 @@ const MODULES: [Builtin; 23] = [
     builtin!("node:util", "util/util.js"),
     builtin!("node:util/types", "util/types.js"),
     builtin!("node:perf_hooks", "perf_hooks.js"),
+    builtin!("node:test", "test/test.js"),
 ];
+
+/// Modules Node provides only under their `node:` name: a bare `test` is
+/// a package or file, as in Node.
+const PREFIX_ONLY: [&str; 1] = ["test"];
 
 /// Node built-ins jsbox does not provide, with the reason the error gives
 /// (see `unsupported.js`).
@@ -152,7 +157,11 @@ thread_local! {
 /// The canonical (`node:`-prefixed) name of `specifier` if it names a
 /// built-in module.
 pub fn canonical_name(specifier: &str) -> Option<String> {
-    let name = specifier.strip_prefix(PREFIX).unwrap_or(specifier);
+    let name = match specifier.strip_prefix(PREFIX) {
+        Some(name) => name,
+        None if PREFIX_ONLY.contains(&specifier) => return None,
+        None => specifier,
+    };
     let provided = MODULES.iter().any(|module| short_name(module) == name);
     let refused = UNSUPPORTED.iter().any(|(known, _)| *known == name);
     (provided || refused).then(|| format!("{PREFIX}{name}"))
@@ -189,7 +198,14 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
         let factory: Function = unsupported.call((name, reason))?;
         unsupported_factories.set(name, factory)?;
     }
-    let names: Vec<&str> = MODULES.iter().map(short_name).collect();
+    // A module only `node:` names reach keeps its prefix in the list.
+    let names: Vec<&str> = MODULES
+        .iter()
+        .map(|module| match short_name(module) {
+            short if PREFIX_ONLY.contains(&short) => module.name,
+            short => short,
+        })
+        .collect();
     let native = Object::new(ctx.clone())?;
     native.set("buffer", buffer::natives(ctx)?)?;
     native.set("process", process::natives(ctx)?)?;

@@ -1,4 +1,5 @@
-//! The `jsbox` binary's `run` command, end to end.
+//! The `jsbox` binary's `run` and `test` commands, end to end.
 
 mod grants;
 mod run;
+mod test_command;
