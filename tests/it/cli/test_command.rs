@@ -303,3 +303,51 @@ fn node_test_is_reached_only_by_its_prefixed_name() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn watch_runs_the_files_again_when_one_changes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let dir = tree(&[(
+        "a.test.mjs",
+        "import { test } from 'node:test'; test('t', () => {});",
+    )]);
+    let mut child = support::jsbox()
+        .current_dir(dir.path())
+        .args(["test", "--watch", "--reporter", "tap"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("jsbox starts");
+    let (lines, received) = mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |wanted: &str| {
+        let mut seen = Vec::new();
+        loop {
+            match received.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) if line == wanted => return,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no {wanted:?} in {seen:?}"),
+            }
+        }
+    };
+    wait_for("ok 1 - a.test.mjs");
+    std::fs::write(
+        dir.path().join("a.test.mjs"),
+        "import { test } from 'node:test'; test('t', () => { throw new Error('now failing'); });",
+    )
+    .unwrap();
+    wait_for("not ok 1 - a.test.mjs");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
