@@ -16,6 +16,7 @@
 // both run timers of equal due time in the order they were set). A string
 // callback throws a TypeError instead of being evaluated. An exception in a
 // callback ends the run, as an uncaught exception ends a Node process.
+// `util.promisify` of `setTimeout`/`setImmediate` gives Node's promise forms.
 (function installTimers(now) {
   'use strict';
   const MAX_DELAY = 2147483647;
@@ -144,6 +145,16 @@
   define('clearImmediate', function clearImmediate(immediate) {
     immediates.delete(immediate);
   });
+  // As in Node, `util.promisify(setTimeout)` and `util.promisify(setImmediate)`
+  // are `node:timers/promises`' functions, loaded on first use through the
+  // built-in module loader (installed before the timers).
+  const custom = Symbol.for('nodejs.util.promisify.custom');
+  for (const name of ['setTimeout', 'setImmediate']) {
+    Object.defineProperty(globalThis[name], custom, {
+      get: () => globalThis[Symbol.for('jsbox.builtin')]('timers/promises')[name],
+      configurable: true,
+    });
+  }
 
   return {
     /**

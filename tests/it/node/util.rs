@@ -102,3 +102,18 @@ rejects ok
 "#;
     assert_eq!(script_output(script), expected.trim());
 }
+
+#[test]
+fn promisified_timers_are_the_timers_promises_functions() {
+    // As in Node: `util.promisify.custom` on the global timers.
+    let script = r#"
+const util = require('util');
+const timers = require('timers/promises');
+const sleep = util.promisify(setTimeout);
+const next = util.promisify(setImmediate);
+console.log(sleep === timers.setTimeout, next === timers.setImmediate);
+sleep(5, 'slept').then((v) => console.log(v));
+next('next').then((v) => console.log(v));
+"#;
+    assert_eq!(script_output(script), "true true\nnext\nslept");
+}
