@@ -4,19 +4,15 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use jsbox::{
-    ExportTarget, Limits, RequestContext, RunOptions, Runtime, RuntimeBuilder, StdioSink,
-    TypedExports,
-};
+use jsbox::{ExportTarget, RunOptions, Runtime, TypedExports};
 
-use super::args::{parse_context, parse_duration, parse_size};
+use super::args::parse_duration;
 use super::exit;
-use super::grants::GrantArgs;
 use super::run::{print_outcome, print_report, read_script};
+use super::sandbox::SandboxArgs;
 
 #[derive(Debug, Args)]
 pub struct CallArgs {
@@ -48,34 +44,12 @@ pub struct CallArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     timeout: Duration,
 
-    /// Linear-memory cap, e.g. `128M`, `1G` (powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "128M", value_parser = parse_size)]
-    memory: u64,
-
-    /// Cap on the plugin's calls to the host; the call past it ends the
-    /// run (exit code 7). Default: no cap.
-    #[arg(long, value_name = "N")]
-    max_host_calls: Option<u64>,
-
-    /// The request context the plugin sees: JSON, or `@file`.
-    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_context)]
-    context: Option<RequestContext>,
-
     /// Print the resource report as one JSON line on stderr at exit.
     #[arg(long)]
     report: bool,
 
-    /// Where to keep compiled components between invocations.
-    /// Default: `$XDG_CACHE_HOME/jsbox` or `~/.cache/jsbox`.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
-    cache_dir: Option<PathBuf>,
-
-    /// Compile afresh instead of using (or filling) the cache.
-    #[arg(long)]
-    no_cache: bool,
-
     #[command(flatten)]
-    grants: GrantArgs,
+    sandbox: SandboxArgs,
 }
 
 pub fn call(args: CallArgs) -> ExitCode {
@@ -123,36 +97,7 @@ fn prepare(
         .interface(&args.interface)
         .build()
         .map_err(usage)?;
-    let grants = args.grants.grants().map_err(usage)?;
-    let audit_sink = args.grants.audit_sink().map_err(usage)?;
-    let mut builder = Runtime::builder()
-        .max_concurrent(2)
-        .max_memory_bytes(args.memory);
-    let cache_dir = args
-        .cache_dir
-        .clone()
-        .or_else(RuntimeBuilder::default_cache_dir);
-    if let Some(dir) = cache_dir.filter(|_| !args.no_cache) {
-        builder = builder.cache_dir(dir);
-    }
-    let runtime = builder.build().map_err(|error| {
-        eprintln!("jsbox: internal: {:#}", anyhow::Error::new(error));
-        ExitCode::from(exit::for_kind(jsbox::OutcomeKind::Internal))
-    })?;
-    let mut options = RunOptions::default()
-        .with_context(args.context.clone().unwrap_or_default())
-        .with_limits(Limits {
-            timeout: args.timeout,
-            memory_bytes: args.memory,
-            max_host_calls: args.max_host_calls,
-            ..Limits::default()
-        })
-        .with_log_sink(Arc::new(StdioSink))
-        .with_grants(grants)
-        .with_env(std::env::vars());
-    if let Some(sink) = audit_sink {
-        options = options.with_audit_sink(sink);
-    }
+    let (runtime, mut options) = args.sandbox.runtime_and_options(args.timeout)?;
     let target = if args.file.extension().is_some_and(|ext| ext == "wasm") {
         let wasm = std::fs::read(&args.file)
             .map_err(|e| usage(format!("cannot read {}: {e}", args.file.display())))?;

@@ -14,13 +14,23 @@
 //! ignored, recompiled and overwritten. The directory and its key are
 //! host-owned paths no script may read or write, whatever its grants.
 //! Files are written to a temporary name and renamed, so a reader never
-//! sees half a file, and concurrent writers are harmless.
+//! sees half a file, and concurrent writers are harmless. A process about
+//! to compile an artifact that is missing first takes a lock named after
+//! it (`<key>.lock`, an advisory `flock`), then looks again: processes and
+//! threads starting together on a cold cache compile each artifact once
+//! while the others wait for it, instead of all compiling it at once. The
+//! lock only saves work; a holder that takes too long is not waited for.
+//!
+//! The directory keeps the [`KEEP_ARTIFACTS`] most recently used artifacts
+//! (a load counts as a use), so a long-lived server's entries are not
+//! evicted by one-off compiles.
 
 use std::fs;
 use std::hash::Hash;
 use std::io::{Read, Write};
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -54,8 +64,12 @@ impl ArtifactKey {
         ArtifactKey(*hasher.0.finalize().as_bytes())
     }
 
+    fn hex(&self) -> impl std::fmt::Display {
+        blake3::Hash::from_bytes(self.0).to_hex()
+    }
+
     fn file_name(&self) -> String {
-        format!("{}.cwasm", blake3::Hash::from_bytes(self.0).to_hex())
+        format!("{}.cwasm", self.hex())
     }
 }
 
@@ -144,6 +158,11 @@ impl DiskCache {
             Ok((component, path)) => return Ok((component, ComponentSource::Cached(path))),
             Err(why) => why,
         };
+        let _lock = CompileLock::acquire(dir, key);
+        // Whoever held the lock may have just saved it.
+        if let Ok((component, path)) = load(engine, dir, key, mac_key) {
+            return Ok((component, ComponentSource::Cached(path)));
+        }
         let component = compile()?;
         let save_error = component
             .serialize()
@@ -181,7 +200,59 @@ fn load(
     // version and configuration compatibility once more itself.
     let component = unsafe { Component::deserialize(engine, payload) }
         .map_err(|e| format!("{} was rejected by Wasmtime: {e}", path.display()))?;
+    // A use: `prune` keeps the most recently used artifacts. Best effort
+    // (the file stays valid either way).
+    if let Ok(file) = fs::File::open(&path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
     Ok((component, path))
+}
+
+/// How long a process waits for another one compiling the same artifact:
+/// far longer than a compile takes, short of looking hung.
+const LOCK_PATIENCE: Duration = Duration::from_secs(120);
+
+/// The advisory lock on compiling one artifact (see the module doc),
+/// released when dropped.
+struct CompileLock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl CompileLock {
+    /// Waits up to [`LOCK_PATIENCE`] for the lock on `key`; `None` when it
+    /// cannot be had (the caller compiles anyway).
+    fn acquire(dir: &Path, key: ArtifactKey) -> Option<CompileLock> {
+        let path = dir.join(format!("{}.lock", key.hex()));
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+            .open(&path)
+            .ok()?;
+        let deadline = Instant::now() + LOCK_PATIENCE;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Some(CompileLock { file, path }),
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+impl Drop for CompileLock {
+    fn drop(&mut self) {
+        // Removed while held: a process waiting on this file looks in the
+        // cache again once it has the lock and finds the artifact; one that
+        // comes later makes a new lock file only if it finds none.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }
 
 /// The MAC of an artifact: magic, key, length and payload, keyed.
@@ -226,12 +297,13 @@ fn verify<'a>(
     Ok(payload)
 }
 
-/// Artifacts kept per cache directory: each guest build and engine
-/// configuration has its own, and upgrades would otherwise pile them up.
-const KEEP_ARTIFACTS: usize = 8;
+/// Artifacts kept per cache directory: each guest build, engine
+/// configuration, plugin and served entry has its own (about 10 MB for the
+/// guest), and upgrades would otherwise pile them up.
+const KEEP_ARTIFACTS: usize = 32;
 
 /// Writes `serialized` as the artifact `key` in `dir`, atomically, then
-/// removes all but the most recently written [`KEEP_ARTIFACTS`] artifacts.
+/// removes all but the most recently used [`KEEP_ARTIFACTS`] artifacts.
 fn store(
     dir: &Path,
     key: ArtifactKey,

@@ -362,3 +362,36 @@ fn the_host_process_own_proc_entries_are_refused_even_with_everything_allowed() 
     );
     assert_eq!(ran.logs, ["environ ERR_ACCESS_DENIED true"]);
 }
+
+/// Runtimes starting together on a cold cache compile the guest once: the
+/// others wait for the artifact instead of compiling it too.
+#[test]
+fn runtimes_starting_together_compile_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let start = std::sync::Barrier::new(3);
+    let sources: Vec<ComponentSource> = std::thread::scope(|scope| {
+        let builders: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    let runtime = build(cache.path());
+                    works(&runtime);
+                    runtime.component_source().clone()
+                })
+            })
+            .collect();
+        builders.into_iter().map(|b| b.join().unwrap()).collect()
+    });
+    let compiled = sources
+        .iter()
+        .filter(|source| matches!(source, ComponentSource::Compiled { .. }))
+        .count();
+    assert_eq!(compiled, 1, "{sources:?}");
+    artifact(cache.path());
+    let leftovers: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".lock"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

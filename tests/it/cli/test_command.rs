@@ -65,6 +65,14 @@ fn results(tap: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The result lines of the files themselves (not indented).
+fn file_results(tap: &str) -> Vec<&str> {
+    results(tap)
+        .into_iter()
+        .filter(|line| !line.starts_with(' '))
+        .collect()
+}
+
 #[test]
 fn a_passing_file_reports_every_test_in_tap_and_exits_0() {
     let dir = tree(&[("math.test.mjs", PASSING)]);
@@ -129,10 +137,7 @@ fn failures_are_detailed_and_fail_the_run_while_other_files_still_run() {
     let output = jsbox_test(dir.path(), &["--reporter", "tap", "--timeout", "1s"]);
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
-    let files: Vec<&str> = results(&stdout)
-        .into_iter()
-        .filter(|line| !line.starts_with(' '))
-        .collect();
+    let files = file_results(&stdout);
     assert_eq!(
         files,
         [
@@ -226,10 +231,7 @@ fn test_files_are_found_as_node_finds_them() {
     let output = jsbox_test(dir.path(), &["--reporter", "tap"]);
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
-    let files: Vec<&str> = results(&stdout)
-        .into_iter()
-        .filter(|line| !line.starts_with(' '))
-        .collect();
+    let files = file_results(&stdout);
     assert_eq!(
         files,
         [

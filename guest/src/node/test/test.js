@@ -283,77 +283,68 @@
     }
   }
 
+  /** The node behind each context, out of the tests' reach. */
+  const nodes = new WeakMap();
+
   class SuiteContext {
-    #node;
     constructor(node) {
-      this.#node = node;
+      nodes.set(this, node);
     }
     get name() {
-      return this.#node.name;
+      return nodes.get(this).name;
     }
     get fullName() {
-      return this.#node.fullName;
+      return nodes.get(this).fullName;
     }
     get signal() {
-      return this.#node.controller.signal;
+      return nodes.get(this).controller.signal;
     }
   }
 
-  class TestContext {
-    #node;
+  class TestContext extends SuiteContext {
     constructor(node) {
-      this.#node = node;
+      super(node);
       const counted = {};
-      const self = this;
       for (const key of Object.keys(assert)) {
         if (typeof assert[key] !== 'function' || key === 'AssertionError') continue;
         counted[key] = function countedAssertion(...args) {
-          self.#node.assertions += 1;
+          node.assertions += 1;
           return assert[key].apply(this, args);
         };
       }
       this.assert = Object.freeze(counted);
     }
-    get name() {
-      return this.#node.name;
-    }
-    get fullName() {
-      return this.#node.fullName;
-    }
-    get signal() {
-      return this.#node.controller.signal;
-    }
     diagnostic(message) {
-      print(this.#node.depth + 1, `# ${String(message)}`);
+      print(nodes.get(this).depth + 1, `# ${String(message)}`);
     }
     plan(count) {
       if (!Number.isInteger(count) || count < 0) {
         throw new RangeError(`The "count" argument must be a non-negative integer. Received ${inspect(count)}`);
       }
-      this.#node.planned = count;
+      nodes.get(this).planned = count;
     }
     skip(message) {
-      this.#node.skip = message === undefined ? true : String(message);
+      nodes.get(this).skip = message === undefined ? true : String(message);
     }
     todo(message) {
-      this.#node.todo = message === undefined ? true : String(message);
+      nodes.get(this).todo = message === undefined ? true : String(message);
     }
     runOnly() {}
     before(fn) {
-      this.#node.hooks.before.push(checkFunction(fn, 'fn'));
+      nodes.get(this).hooks.before.push(checkFunction(fn, 'fn'));
     }
     after(fn) {
-      this.#node.hooks.after.push(checkFunction(fn, 'fn'));
+      nodes.get(this).hooks.after.push(checkFunction(fn, 'fn'));
     }
     beforeEach(fn) {
-      this.#node.hooks.beforeEach.push(checkFunction(fn, 'fn'));
+      nodes.get(this).hooks.beforeEach.push(checkFunction(fn, 'fn'));
     }
     afterEach(fn) {
-      this.#node.hooks.afterEach.push(checkFunction(fn, 'fn'));
+      nodes.get(this).hooks.afterEach.push(checkFunction(fn, 'fn'));
     }
     /** A subtest: it runs now, and the test waits for it before it ends. */
     test(name, options, fn) {
-      const node = this.#node;
+      const node = nodes.get(this);
       const args = normalize(name, options, fn);
       const child = node.add(args.name, args.options, args.fn, false);
       child.number = node.children.length;
