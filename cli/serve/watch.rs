@@ -1,5 +1,6 @@
 //! `--watch`: reloading the entry when its file changes. The file's
-//! modification time and size are polled; a changed file is read and
+//! modification time and size are polled; a changed file is read once it
+//! has stayed unchanged for a moment (not half written), and
 //! compiled (a component also checked against its world), and only an
 //! entry that is ready replaces the running one, so a save in the middle of
 //! an edit never takes the server down. Files a JS entry imports need no
@@ -18,15 +19,28 @@ use super::logging::TracingSink;
 /// How often the file is checked.
 const POLL: Duration = Duration::from_millis(500);
 
+/// How long a changed file must stay unchanged before it is read: an
+/// editor (or `std::fs::write`) truncates a file before writing it, and an
+/// empty file is a valid module that would replace the entry.
+const SETTLE: Duration = Duration::from_millis(150);
+
 /// Watches the entry's file until the task is aborted.
 pub async fn watch(app: Arc<App>) {
     let path = app.config.entry_path.clone();
     let mut seen = stamp(&path);
     loop {
         tokio::time::sleep(POLL).await;
-        let now = stamp(&path);
+        let mut now = stamp(&path);
         if now == seen {
             continue;
+        }
+        loop {
+            tokio::time::sleep(SETTLE).await;
+            let again = stamp(&path);
+            if again == now {
+                break;
+            }
+            now = again;
         }
         seen = now;
         let app = app.clone();

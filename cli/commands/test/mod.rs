@@ -95,11 +95,21 @@ pub fn test(args: TestArgs) -> ExitCode {
         eprintln!("jsbox: watching {} for changes", module_root.display());
         loop {
             std::thread::sleep(POLL);
-            let now = stamps(&module_root);
-            if now != seen {
-                seen = now;
-                break;
+            let mut now = stamps(&module_root);
+            if now == seen {
+                continue;
             }
+            // Not while a file is half written: wait until nothing changes.
+            loop {
+                std::thread::sleep(POLL);
+                let again = stamps(&module_root);
+                if again == now {
+                    break;
+                }
+                now = again;
+            }
+            seen = now;
+            break;
         }
     }
 }
