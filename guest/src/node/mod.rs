@@ -25,7 +25,7 @@
 //! last two load their modules on first access.
 
 mod buffer;
-mod crypto;
+pub(crate) mod crypto;
 mod fs;
 mod process;
 
