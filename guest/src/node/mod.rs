@@ -126,16 +126,27 @@ const VENDORED: [Builtin; 8] = [
     builtin!("jsbox:node/vendor/url", "vendor/url.js"),
 ];
 
+/// Internal parts of the larger modules, `internal.part(name)` to them
+/// (`crypto/cipher` of `jsbox:node/crypto/cipher`): factories like a
+/// module's, never reachable by `require` or `import`.
+const PARTS: [Builtin; 4] = [
+    builtin!("jsbox:node/crypto/common", "crypto/common.js"),
+    builtin!("jsbox:node/crypto/cipher", "crypto/cipher.js"),
+    builtin!("jsbox:node/crypto/kdf", "crypto/kdf.js"),
+    builtin!("jsbox:node/crypto/keys", "crypto/keys.js"),
+];
+
 /// The loader of the modules (see the file's header).
 const LOADER_JS: Builtin = builtin!("jsbox:node/loader", "loader.js");
 
 /// Defines the `global`, `Buffer` and `process` globals.
 const GLOBALS_JS: Builtin = builtin!("jsbox:node/globals", "globals.js");
 
-/// Compiled [`MODULES`] and [`VENDORED`], by name.
+/// Compiled [`MODULES`], [`VENDORED`] and [`PARTS`], by name.
 struct Bytecode {
     modules: Vec<(&'static str, Vec<u8>)>,
     vendored: Vec<(&'static str, Vec<u8>)>,
+    parts: Vec<(&'static str, Vec<u8>)>,
 }
 
 /// Prefix of built-in module names.
@@ -144,7 +155,7 @@ pub const PREFIX: &str = "node:";
 thread_local! {
     /// The modules' and ports' bytecode (made by `install`, so part of the
     /// snapshot).
-    static BYTECODE: RefCell<Bytecode> = const { RefCell::new(Bytecode { modules: Vec::new(), vendored: Vec::new() }) };
+    static BYTECODE: RefCell<Bytecode> = const { RefCell::new(Bytecode { modules: Vec::new(), vendored: Vec::new(), parts: Vec::new() }) };
     /// `builtin(name)`: the exports of a built-in module, or `undefined`.
     static LOAD: RefCell<Option<Persistent<Function<'static>>>> = const { RefCell::new(None) };
 }
@@ -159,11 +170,13 @@ pub fn canonical_name(specifier: &str) -> Option<String> {
 }
 
 /// `fs/promises` of `node:fs/promises`, `buffer` of
-/// `jsbox:node/vendor/buffer`: the name `builtin` and `vendor` take.
+/// `jsbox:node/vendor/buffer`, `crypto/cipher` of
+/// `jsbox:node/crypto/cipher`: the name `builtin`, `vendor` and `part` take.
 fn short_name(builtin: &Builtin) -> &'static str {
     let name = builtin.name;
     name.strip_prefix(PREFIX)
         .or_else(|| name.strip_prefix("jsbox:node/vendor/"))
+        .or_else(|| name.strip_prefix("jsbox:node/"))
         .unwrap_or(name)
 }
 
@@ -182,7 +195,14 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     };
     let modules = compile_all(&MODULES)?;
     let vendored = compile_all(&VENDORED)?;
-    BYTECODE.with(|b| *b.borrow_mut() = Bytecode { modules, vendored });
+    let parts = compile_all(&PARTS)?;
+    BYTECODE.with(|b| {
+        *b.borrow_mut() = Bytecode {
+            modules,
+            vendored,
+            parts,
+        }
+    });
     let unsupported_factories = Object::new(ctx.clone())?;
     let unsupported = builtins::eval(ctx, &UNSUPPORTED_JS)?;
     for (name, reason) in UNSUPPORTED {
@@ -206,6 +226,7 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
             Function::new(ctx.clone(), load_module)?,
             unsupported_factories,
             Function::new(ctx.clone(), load_vendored)?,
+            Function::new(ctx.clone(), load_part)?,
             native,
             Function::new(ctx.clone(), formatter)?,
         ),
@@ -223,6 +244,11 @@ fn load_module<'js>(ctx: Ctx<'js>, name: String) -> javy::quickjs::Result<Functi
 /// The factory of the vendored port `name`, evaluated from its bytecode.
 fn load_vendored<'js>(ctx: Ctx<'js>, name: String) -> javy::quickjs::Result<Function<'js>> {
     BYTECODE.with(|b| builtins::load(&ctx, find(&b.borrow().vendored, &name)?))
+}
+
+/// The factory of the module part `name`, evaluated from its bytecode.
+fn load_part<'js>(ctx: Ctx<'js>, name: String) -> javy::quickjs::Result<Function<'js>> {
+    BYTECODE.with(|b| builtins::load(&ctx, find(&b.borrow().parts, &name)?))
 }
 
 fn find<'a>(sources: &'a [(&str, Vec<u8>)], name: &str) -> javy::quickjs::Result<&'a [u8]> {

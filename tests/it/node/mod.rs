@@ -20,5 +20,6 @@ mod fixtures {
         cipher_node_interop,
         cipher_standard_vectors,
         kdf_vectors_hash_and_errors,
+        keys_sign_and_verify_with_node,
     }
 }

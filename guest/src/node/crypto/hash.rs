@@ -34,7 +34,7 @@ pub fn register<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
 
 /// A hasher for `algorithm` (lowercase), keyed for HMAC when `key` is
 /// given; `None` for an algorithm this module does not have.
-fn hasher(algorithm: &str, key: Option<&[u8]>) -> Option<Box<dyn DynDigest>> {
+pub(super) fn hasher(algorithm: &str, key: Option<&[u8]>) -> Option<Box<dyn DynDigest>> {
     // HMAC accepts keys of every length, so `new_from_slice` cannot fail.
     macro_rules! hmac {
         ($digest:ty, $key:expr) => {

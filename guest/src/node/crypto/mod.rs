@@ -1,8 +1,10 @@
-//! `node:crypto` (`crypto.js`, `cipher.js`, `kdf.js`) and the engine of
+//! `node:crypto` (`crypto.js`, with its parts `common.js`, `cipher.js`,
+//! `kdf.js` and `keys.js`) and the engine of
 //! `crypto.subtle` (`web/crypto/`), on the RustCrypto crates.
 //!
 //! [`hash`] holds digests and HMAC, [`cipher`] the symmetric ciphers
-//! (AES-GCM/CBC/CTR, ChaCha20-Poly1305) and [`kdf`] PBKDF2, HKDF and scrypt.
+//! (AES-GCM/CBC/CTR, ChaCha20-Poly1305), [`kdf`] PBKDF2, HKDF and scrypt,
+//! and [`sign`] the Ed25519 and P-256 keys and signatures.
 //! A hash or cipher in progress lives in a per-instance table of its
 //! module and JS holds its index; an index that names no live entry is a
 //! JS error. All of it is guest code, so its CPU is counted by fuel and its
@@ -11,6 +13,7 @@
 mod cipher;
 mod hash;
 mod kdf;
+mod sign;
 
 use javy::quickjs::{Ctx, Object, Result, TypedArray};
 
@@ -21,6 +24,7 @@ pub fn natives<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     hash::register(ctx, &native)?;
     cipher::register(ctx, &native)?;
     kdf::register(ctx, &native)?;
+    sign::register(ctx, &native)?;
     Ok(native)
 }
 
