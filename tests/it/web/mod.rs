@@ -47,5 +47,6 @@ mod fixtures {
         strings_are_utf8_encoded_and_decoded_without_text_encoder,
         subtle_encrypts_and_decrypts_with_aes,
         subtle_keys_hmac_and_derivation,
+        subtle_signs_with_ecdsa_and_ed25519,
     }
 }

@@ -5,12 +5,13 @@
 //! snapshots — and computes the digests with the `sha1`/`sha2` crates.
 //! `crypto.js` holds `Crypto` and `SubtleCrypto`, argument checks and their
 //! `DOMException`s; `subtle.js` holds `CryptoKey` and the key operations
-//! for AES-GCM/CBC/CTR, HMAC, PBKDF2 and HKDF, on the ciphers and KDFs of
+//! for AES-GCM/CBC/CTR, HMAC, PBKDF2 and HKDF, and `asymmetric.js` those
+//! of ECDSA (P-256) and Ed25519, on the ciphers, KDFs and signatures of
 //! `node/crypto/` (`native.engine`).
 //!
-//! Divergences: no asymmetric algorithms (RSA, ECDSA, Ed25519, ECDH,
-//! X25519), no AES-KW, `wrapKey`/`unwrapKey`, or `spki`/`pkcs8` formats;
-//! they reject with `NotSupportedError`. The work is done synchronously
+//! Divergences: no RSA, ECDH, X25519, other curves, AES-KW or
+//! `wrapKey`/`unwrapKey`, and no `spki`/`pkcs8` for secret keys; they reject
+//! with `NotSupportedError`. The work is done synchronously
 //! before the promise is returned (the result is the same, the work is not
 //! deferred).
 
@@ -22,6 +23,7 @@ use crate::builtins::{self, Builtin, builtin};
 
 const JS: Builtin = builtin!("jsbox:web/crypto", "crypto.js");
 const SUBTLE_JS: Builtin = builtin!("jsbox:web/crypto/subtle", "subtle.js");
+const ASYMMETRIC_JS: Builtin = builtin!("jsbox:web/crypto/asymmetric", "asymmetric.js");
 
 pub fn install<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> anyhow::Result<()> {
     let native = Object::new(ctx.clone())?;
@@ -29,7 +31,12 @@ pub fn install<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> anyhow::Result<()>
     native.set("randomUUID", Function::new(ctx.clone(), random_uuid)?)?;
     native.set("digest", Function::new(ctx.clone(), digest)?)?;
     native.set("engine", crate::node::crypto::natives(ctx)?)?;
-    let operations: Object = builtins::install(ctx, &SUBTLE_JS, (native.clone(), helpers.clone()))?;
+    let asymmetric = builtins::eval(ctx, &ASYMMETRIC_JS)?;
+    let operations: Object = builtins::install(
+        ctx,
+        &SUBTLE_JS,
+        (native.clone(), helpers.clone(), asymmetric),
+    )?;
     builtins::install(ctx, &JS, (native, helpers.clone(), operations))
 }
 

@@ -1,9 +1,10 @@
-// `CryptoKey` and SubtleCrypto's key operations for the secret-key
-// algorithms: AES-GCM, AES-CBC, AES-CTR, HMAC, PBKDF2 and HKDF (the engine
-// is node/crypto's Rust, `native.engine`). Returns the operations
-// `crypto.js` puts on `SubtleCrypto`; each is async, so every error is a
-// rejection, a `DOMException` named as the Web Crypto spec says.
-(function (native, helpers) {
+// `CryptoKey` and SubtleCrypto's key operations: AES-GCM, AES-CBC,
+// AES-CTR, HMAC, PBKDF2 and HKDF here, ECDSA and Ed25519 in asymmetric.js
+// (`asymmetricOperations`, given what this file shares); the engine is
+// node/crypto's Rust, `native.engine`. Returns the operations `crypto.js`
+// puts on `SubtleCrypto`; each is async, so every error is a rejection, a
+// `DOMException` named as the Web Crypto spec says.
+(function (native, helpers, asymmetricOperations) {
   const { domError, bufferSource, defineGlobal, toStringTag } = helpers;
   const engine = native.engine;
   const Uint8ArrayConstructor = Uint8Array;
@@ -19,6 +20,8 @@
     HMAC: ['sign', 'verify'],
     PBKDF2: ['deriveBits', 'deriveKey'],
     HKDF: ['deriveBits', 'deriveKey'],
+    ECDSA: ['sign', 'verify'],
+    Ed25519: ['sign', 'verify'],
   };
   const NAMES = Object.keys(USAGES);
   const JWK_MODES = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC', 'AES-CTR': 'CTR' };
@@ -73,9 +76,9 @@
     #algorithm;
     #usages;
 
-    constructor(key, algorithm, extractable, usages, secret) {
+    constructor(key, type, algorithm, extractable, usages, secret) {
       if (key !== token) throw new TypeError('Illegal constructor');
-      this.#type = 'secret';
+      this.#type = type;
       this.#extractable = extractable;
       this.#algorithm = freeze(algorithm);
       this.#usages = usages;
@@ -94,7 +97,7 @@
 
   function keyParts(key, op) {
     if (!secrets.has(key)) throw new TypeError(`SubtleCrypto.${op}: key is not a CryptoKey`);
-    return { secret: secrets.get(key), algorithm: key.algorithm, usages: key.usages, extractable: key.extractable };
+    return { secret: secrets.get(key), type: key.type, algorithm: key.algorithm, usages: key.usages, extractable: key.extractable };
   }
 
   /** The key's parts when its algorithm is `name` and it allows `usage`. */
@@ -109,13 +112,19 @@
     return parts;
   }
 
-  function checkUsages(name, usages, op) {
+  /** The usages asked for, as strings, without repeats. */
+  function usageList(usages) {
     const list = [...usages].map((usage) => `${usage}`);
+    return list.filter((usage, i) => list.indexOf(usage) === i);
+  }
+
+  function checkUsages(name, usages, op) {
+    const list = usageList(usages);
     for (const usage of list) {
       if (!USAGES[name].includes(usage)) throw domError('SyntaxError', `SubtleCrypto.${op}: '${usage}' is not a usage of a ${name} key`);
     }
     if (list.length === 0) throw domError('SyntaxError', `SubtleCrypto.${op}: a secret key needs at least one usage`);
-    return list.filter((usage, i) => list.indexOf(usage) === i);
+    return list;
   }
 
   // --- keys: import, export, generate ---
@@ -127,7 +136,7 @@
   }
 
   function fromBase64url(text) {
-    if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw dataError("the JWK's 'k' is not base64url");
+    if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw dataError('a JWK member is not base64url');
     const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = new Uint8ArrayConstructor(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -177,12 +186,15 @@
       }
       if (keyData.ext === false && extractable) throw dataError('the JWK is not extractable');
     }
-    return new CryptoKey(token, algorithm, !!extractable, usages, secret);
+    return new CryptoKey(token, 'secret', algorithm, !!extractable, usages, secret);
   }
 
   async function importKey(format, keyData, algorithm, extractable, keyUsages) {
     if (arguments.length < 5) throw new TypeError(`SubtleCrypto.importKey: 5 arguments required, but only ${arguments.length} present`);
     const { dictionary, name } = normalize(algorithm, 'importKey');
+    if (asymmetric.names.includes(name)) {
+      return asymmetric.importKey(`${format}`, keyData, name, dictionary, extractable, usageList(keyUsages));
+    }
     const usages = checkUsages(name, keyUsages, 'importKey');
     const secret = importSecret(`${format}`, keyData, 'importKey');
     return makeKey(name, dictionary, `${format}`, keyData, secret, extractable, usages, 'importKey');
@@ -193,6 +205,7 @@
     const { secret, algorithm, usages, extractable } = keyParts(key, 'exportKey');
     if (algorithm.name === 'PBKDF2' || algorithm.name === 'HKDF') throw notSupported(`export of ${algorithm.name} keys`);
     if (!extractable) throw domError('InvalidAccessError', 'SubtleCrypto.exportKey: the key is not extractable');
+    if (asymmetric.names.includes(algorithm.name)) return asymmetric.exportKey(`${format}`, key);
     if (format === 'raw') return secret.slice().buffer;
     if (format === 'jwk') return { key_ops: usages, ext: true, kty: 'oct', k: base64url(secret), alg: jwkAlg(algorithm) };
     throw notSupported(`${format} format`);
@@ -202,6 +215,7 @@
     if (arguments.length < 3) throw new TypeError(`SubtleCrypto.generateKey: 3 arguments required, but only ${arguments.length} present`);
     const { dictionary, name } = normalize(algorithm, 'generateKey');
     if (name === 'PBKDF2' || name === 'HKDF') throw notSupported(`generateKey for ${name}`);
+    if (asymmetric.names.includes(name)) return asymmetric.generateKey(name, dictionary, extractable, usageList(keyUsages));
     const usages = checkUsages(name, keyUsages, 'generateKey');
     const bits = keyLength(name, dictionary, 'generateKey');
     const secret = new Uint8ArrayConstructor(native.randomBytes(bits / 8));
@@ -319,17 +333,19 @@
 
   async function sign(algorithm, key, data) {
     if (arguments.length < 3) throw new TypeError(`SubtleCrypto.sign: 3 arguments required, but only ${arguments.length} present`);
-    const { name } = normalize(algorithm, 'sign');
+    const { dictionary, name } = normalize(algorithm, 'sign');
     const bytes = bytesOf(data, "SubtleCrypto.sign: 'data'");
+    if (asymmetric.names.includes(name)) return asymmetric.sign(name, dictionary, key, bytes);
     if (name !== 'HMAC') throw notSupported(`${name} for sign`);
     return hmac(key, bytes, 'sign').buffer;
   }
 
   async function verify(algorithm, key, signature, data) {
     if (arguments.length < 4) throw new TypeError(`SubtleCrypto.verify: 4 arguments required, but only ${arguments.length} present`);
-    const { name } = normalize(algorithm, 'verify');
+    const { dictionary, name } = normalize(algorithm, 'verify');
     const given = bytesOf(signature, "SubtleCrypto.verify: 'signature'");
     const bytes = bytesOf(data, "SubtleCrypto.verify: 'data'");
+    if (asymmetric.names.includes(name)) return asymmetric.verify(name, dictionary, key, given, bytes);
     if (name !== 'HMAC') throw notSupported(`${name} for verify`);
     const expected = hmac(key, bytes, 'verify');
     if (given.length !== expected.length) return false;
@@ -373,6 +389,11 @@
     const secret = new Uint8ArrayConstructor(derive(algorithm, baseKey, length, 'deriveKey', 'deriveKey'));
     return makeKey(target.name, target.dictionary, 'raw', undefined, secret, extractable, usages, 'deriveKey');
   }
+
+  const asymmetric = asymmetricOperations(native, {
+    domError, bytesOf, keyParts, usableKey, hashName, HASHES, base64url, fromBase64url, notSupported,
+    makeCryptoKey: (type, algorithm, extractable, usages, secret) => new CryptoKey(token, type, algorithm, extractable, usages, secret),
+  });
 
   defineGlobal('CryptoKey', CryptoKey);
   return { importKey, exportKey, generateKey, encrypt, decrypt, sign, verify, deriveBits, deriveKey };
