@@ -285,9 +285,15 @@ impl Cipher for Cbc {
             return Err(Failure::WrongFinalBlockLength);
         }
         let mut block = self.run(16);
+        // Every byte is checked whatever the first bad one, so the time
+        // taken tells nothing about the padding (no padding oracle).
         let pad = block[15];
-        let valid = (1..=16).contains(&pad) && block[16 - pad as usize..].iter().all(|&b| b == pad);
-        if !valid {
+        let mut bad = u8::from(pad == 0) | u8::from(pad > 16);
+        for (i, &byte) in block.iter().enumerate() {
+            let in_padding = u8::from(16 - i as u8 <= pad);
+            bad |= in_padding & u8::from(byte != pad);
+        }
+        if bad != 0 {
             return Err(Failure::BadDecrypt);
         }
         block.truncate(16 - pad as usize);
