@@ -1,5 +1,5 @@
 // The loader of Node's built-in modules: `(names, loadModule, unsupported,
-// loadVendored, native, getFormatter) => builtin`.
+// loadVendored, loadPart, native, getFormatter) => builtin`.
 //
 // `builtin(name)` (`node:` prefix optional) is the exports of a built-in
 // module, made on first use in a run by calling its factory with
@@ -9,14 +9,16 @@
 // factory of one (evaluated from its bytecode), `unsupported` the throwing
 // factories of the modules jsbox refuses. `internal` is never reachable
 // from scripts: `vendor(name)` is an npm port (`loadVendored(name)` is its
-// factory, called with `builtin`), `native` the Rust natives, and
+// factory, called with `builtin`), `part(name)` an internal part of a
+// module (`crypto/cipher`; `loadPart(name)` is its factory, called like a
+// module's and cached alike), `native` the Rust natives, and
 // `formatter` the `{ inspect, format }` of `console`, fetched on first use
 // (`console` is installed after this file).
 //
 // The loader is also `globalThis[Symbol.for('jsbox.builtin')]`, so that
 // the source the ES module loader generates can reach it (the modules are
 // public, so reaching them this way grants nothing).
-(function loader(names, loadModule, unsupported, loadVendored, native, getFormatter) {
+(function loader(names, loadModule, unsupported, loadVendored, loadPart, native, getFormatter) {
   'use strict';
   // A name listed with its `node:` prefix (`node:test`) answers only to
   // that name, as in Node.
@@ -38,7 +40,12 @@
     if (!vendorCache.has(name)) vendorCache.set(name, loadVendored(name)(builtin));
     return vendorCache.get(name);
   };
-  const internal = Object.freeze({ vendor, native, get formatter() { return getFormatter(); } });
+  const partCache = new Map();
+  const part = (name) => {
+    if (!partCache.has(name)) partCache.set(name, loadPart(name)(builtin, internal));
+    return partCache.get(name);
+  };
+  const internal = Object.freeze({ vendor, part, native, get formatter() { return getFormatter(); } });
   Object.defineProperty(globalThis, Symbol.for('jsbox.builtin'), { value: builtin });
   return builtin;
 })

@@ -1,7 +1,12 @@
 //! `node:crypto`, against the output of real Node (v20): digests of the
-//! RFC 1321 / FIPS 180 / RFC 4231-style vectors, HMAC, randomness, errors.
+//! RFC 1321 / FIPS 180 / RFC 4231-style vectors, HMAC, randomness, errors;
+//! and the KDFs' work held to the run's limits. The ciphers' and KDFs'
+//! vectors, Node interop and error codes are JS fixtures
+//! (`tests/it/node/fixtures/`, listed in `node/mod.rs`).
 
-use crate::support::script_output;
+use jsbox::{Limits, Outcome, OutcomeKind, RunOptions, Script};
+
+use crate::support::{runtime, script_output};
 
 #[test]
 fn crypto_matches_node() {
@@ -49,4 +54,41 @@ true true function true
 async randomBytes null 8
 "#;
     assert_eq!(script_output(script), expected.trim());
+}
+
+#[test]
+fn scrypt_past_the_memory_cap_ends_as_a_memory_limit() {
+    // Node's maxmem check passes (the script raised it), so scrypt asks for
+    // its 1 GiB of V: the sandbox's cap, not the host, stops it.
+    let script = "const c = require('crypto'); console.log('before'); \
+        c.scryptSync('p', 's', 16, { N: 2 ** 20, r: 8, maxmem: 2 ** 31 }); console.log('after');";
+    let limits = Limits::default().with_memory_bytes(64 << 20);
+    let (execution, logs) = crate::support::run(
+        &Script::new("scrypt.js", script),
+        RunOptions::default().with_limits(limits),
+    );
+    assert_eq!(
+        execution.outcome,
+        Outcome::MemoryLimit {
+            limit_bytes: 64 << 20
+        }
+    );
+    assert_eq!(logs, ["before"]);
+    // The default maxmem refuses it before any allocation, and the next
+    // run of the runtime works.
+    let refused = script_output(
+        "try { require('crypto').scryptSync('p', 's', 16, { N: 2 ** 20, r: 8 }); } catch (e) { console.log(e.code); }",
+    );
+    assert_eq!(refused, "ERR_CRYPTO_INVALID_SCRYPT_PARAMS");
+}
+
+#[test]
+fn kdf_work_is_counted_by_fuel() {
+    let script = "require('crypto').pbkdf2Sync('p', 's', 2147483647, 64, 'sha512')";
+    let limits = Limits::default().with_fuel(200_000_000);
+    let execution = runtime().run(
+        &Script::new("pbkdf2.js", script),
+        RunOptions::default().with_limits(limits),
+    );
+    assert_eq!(execution.outcome.kind(), OutcomeKind::CpuBudget);
 }

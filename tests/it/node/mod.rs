@@ -10,3 +10,16 @@ mod path_url;
 mod process;
 mod stream;
 mod util;
+
+// Cases that read best as JavaScript: each `fixtures/<case>.js` must print
+// its `<case>.out`, which real Node (v20) printed for the same file.
+mod fixtures {
+    crate::fixtures! {
+        "node/fixtures":
+        cipher_errors_carry_nodes_codes,
+        cipher_node_interop,
+        cipher_standard_vectors,
+        kdf_vectors_hash_and_errors,
+        keys_sign_and_verify_with_node,
+    }
+}

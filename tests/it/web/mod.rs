@@ -45,5 +45,8 @@ mod fixtures {
         self_navigator_and_the_global_event_target,
         stop_immediate_propagation_skips_the_remaining_listeners,
         strings_are_utf8_encoded_and_decoded_without_text_encoder,
+        subtle_encrypts_and_decrypts_with_aes,
+        subtle_keys_hmac_and_derivation,
+        subtle_signs_with_ecdsa_and_ed25519,
     }
 }

@@ -1,33 +1,23 @@
-// `node:crypto`: hashing and HMAC (Rust, see crypto.rs), randomness from
-// the host's CSPRNG (through the web `crypto`, never from the snapshot),
-// `timingSafeEqual`, and `webcrypto`/`subtle`, which are the web `crypto`
-// global. Algorithms: md5, sha1, sha224, sha256, sha384, sha512.
-// Divergences from Node: `Hash` and `Hmac` are not streams (no `pipe`,
-// `write`); no ciphers, keys, signatures, KDFs (`pbkdf2`, `scrypt`),
-// `createHash` options, `crypto.hash`, or other algorithms (they throw
-// "Digest method not supported", as Node does for unknown names).
+// `node:crypto`: hashing and HMAC, ciphers (AES-GCM/CBC/CTR,
+// ChaCha20-Poly1305) and KDFs (pbkdf2, hkdf, scrypt) in Rust (see mod.rs),
+// randomness from the host's CSPRNG (through the web `crypto`, never from
+// the snapshot), `timingSafeEqual`, and `webcrypto`/`subtle`, which are the
+// web `crypto` global; the parts (`internal.part`) are `common.js`,
+// `cipher.js`, `kdf.js` and `keys.js` (KeyObject, Ed25519 and P-256
+// signatures). Divergences from Node: `Hash`, `Hmac`, `Cipheriv`,
+// `Decipheriv`, `Sign` and `Verify` are not streams (no `pipe`, `write`);
+// no RSA, Diffie-Hellman, `createHash` options, or other algorithms (they
+// throw Node's "not supported" errors).
 (function cryptoModule(builtin, internal) {
   'use strict';
   const { Buffer } = builtin('buffer');
   const native = internal.native.crypto;
   const webcrypto = globalThis.crypto;
-  const HASHES = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
+  const { HASHES, codedError, toBytes, received } = internal.part('crypto/common');
+  const cipher = internal.part('crypto/cipher');
+  const kdf = internal.part('crypto/kdf');
+  const keys = internal.part('crypto/keys');
   const MAX_RANDOM_CHUNK = 65536; // getRandomValues' quota per call
-
-  function codedError(Type, code, message) {
-    const error = new Type(message);
-    error.code = code;
-    return error;
-  }
-
-  /** `data` (a string in `encoding`, or a buffer source) as a view of bytes. */
-  function toBytes(data, encoding, name) {
-    if (typeof data === 'string') return Buffer.from(data, encoding);
-    if (ArrayBuffer.isView(data)) return data;
-    if (data instanceof ArrayBuffer) return new Uint8Array(data);
-    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE',
-      `The "${name}" argument must be of type string or an instance of Buffer, TypedArray, or DataView.`);
-  }
 
   const finalized = () => codedError(Error, 'ERR_CRYPTO_HASH_FINALIZED', 'Digest already called');
 
@@ -137,6 +127,17 @@
     return difference === 0;
   }
 
+  function hash(algorithm, data, outputEncoding = 'hex') {
+    if (typeof algorithm !== 'string') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "algorithm" argument must be of type string.${received(algorithm)}`);
+    }
+    if (typeof data !== 'string' && !ArrayBuffer.isView(data)) {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE',
+        `The "input" argument must be of type string or an instance of Buffer, TypedArray, or DataView.${received(data)}`);
+    }
+    return new Hash(newHash(algorithm)).update(data).digest(outputEncoding);
+  }
+
   return {
     createHash: (algorithm) => new Hash(newHash(algorithm)),
     createHmac(algorithm, key) {
@@ -146,6 +147,14 @@
     Hash,
     Hmac,
     getHashes: () => HASHES.slice(),
+    hash,
+    createCipheriv: (algorithm, key, iv, options) => new cipher.Cipheriv(algorithm, key, iv, options),
+    createDecipheriv: (algorithm, key, iv, options) => new cipher.Decipheriv(algorithm, key, iv, options),
+    Cipheriv: cipher.Cipheriv,
+    Decipheriv: cipher.Decipheriv,
+    getCiphers: cipher.getCiphers,
+    ...kdf,
+    ...keys,
     randomBytes,
     randomInt,
     randomUUID: () => webcrypto.randomUUID(),

@@ -3,7 +3,7 @@
 // and by `Symbol.toStringTag` otherwise. Divergence: `isProxy` and
 // `isExternal` are always false (a script cannot tell), and `isModuleNamespaceObject`
 // checks only the tag.
-(function utilTypes() {
+(function utilTypes(builtin) {
   'use strict';
   const tag = (value) => Object.prototype.toString.call(value).slice(8, -1);
   const brand = (getter) => (value) => {
@@ -66,7 +66,9 @@
     isUint32Array: typedIs('Uint32Array'),
     isWeakMap: brand(WeakMap.prototype.has),
     isWeakSet: brand(WeakSet.prototype.has),
-    isCryptoKey: () => false,
-    isKeyObject: () => false,
+    // CryptoKey's getters read private fields, so they throw for anything else.
+    isCryptoKey: (value) => typeof CryptoKey === 'function' && brand(getter(CryptoKey.prototype, 'type'))(value),
+    // So do KeyObject's; `node:crypto` is loaded on the first call.
+    isKeyObject: (value) => brand(getter(builtin('crypto').KeyObject.prototype, 'type'))(value),
   };
 })

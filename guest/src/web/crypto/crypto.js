@@ -1,5 +1,6 @@
-// crypto, Crypto and SubtleCrypto; see crypto.rs.
-(function (native, helpers) {
+// crypto, Crypto and SubtleCrypto; see mod.rs. `operations` are the key
+// methods of SubtleCrypto (subtle.js).
+(function (native, helpers, operations) {
   const { domError, typedArrayName, bufferSource, defineGlobal, toStringTag, uncurry } = helpers;
   const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
   const typedArraySet = uncurry(TypedArrayPrototype.set);
@@ -80,6 +81,16 @@
     randomUUID() {
       return native.randomUUID();
     }
+  }
+
+  for (const name of Object.keys(operations)) {
+    const operation = operations[name];
+    const method = {
+      [name](...args) {
+        return operation(...args);
+      },
+    }[name];
+    Object.defineProperty(SubtleCrypto.prototype, name, { value: method, writable: true, configurable: true });
   }
 
   subtle = new SubtleCrypto(token);

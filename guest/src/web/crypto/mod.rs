@@ -1,16 +1,19 @@
-//! `crypto`: `getRandomValues`, `randomUUID` and `subtle.digest` (Web
-//! Crypto).
+//! `crypto`: `getRandomValues`, `randomUUID` and `subtle` (Web Crypto).
 //!
 //! Rust draws random bytes from the host's CSPRNG (`getrandom`: WASI
 //! `random_get`) at every call — never at initialization, which the host
 //! snapshots — and computes the digests with the `sha1`/`sha2` crates.
 //! `crypto.js` holds `Crypto` and `SubtleCrypto`, argument checks and their
-//! `DOMException`s.
+//! `DOMException`s; `subtle.js` holds `CryptoKey` and the key operations
+//! for AES-GCM/CBC/CTR, HMAC, PBKDF2 and HKDF, and `asymmetric.js` those
+//! of ECDSA (P-256) and Ed25519, on the ciphers, KDFs and signatures of
+//! `node/crypto/` (`native.engine`).
 //!
-//! Divergences: `crypto.subtle` implements only `digest` (SHA-1, SHA-256,
-//! SHA-384, SHA-512); every other `SubtleCrypto` method is absent. The
-//! digest is computed synchronously before the promise is returned (the
-//! result is the same, the work is not deferred).
+//! Divergences: no RSA, ECDH, X25519, other curves, AES-KW or
+//! `wrapKey`/`unwrapKey`, and no `spki`/`pkcs8` for secret keys; they reject
+//! with `NotSupportedError`. The work is done synchronously
+//! before the promise is returned (the result is the same, the work is not
+//! deferred).
 
 use javy::quickjs::{ArrayBuffer, Ctx, Exception, Function, Object, Result};
 use sha1::Sha1;
@@ -19,13 +22,22 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use crate::builtins::{self, Builtin, builtin};
 
 const JS: Builtin = builtin!("jsbox:web/crypto", "crypto.js");
+const SUBTLE_JS: Builtin = builtin!("jsbox:web/crypto/subtle", "subtle.js");
+const ASYMMETRIC_JS: Builtin = builtin!("jsbox:web/crypto/asymmetric", "asymmetric.js");
 
 pub fn install<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> anyhow::Result<()> {
     let native = Object::new(ctx.clone())?;
     native.set("randomBytes", Function::new(ctx.clone(), random_bytes)?)?;
     native.set("randomUUID", Function::new(ctx.clone(), random_uuid)?)?;
     native.set("digest", Function::new(ctx.clone(), digest)?)?;
-    builtins::install(ctx, &JS, (native, helpers.clone()))
+    native.set("engine", crate::node::crypto::natives(ctx)?)?;
+    let asymmetric = builtins::eval(ctx, &ASYMMETRIC_JS)?;
+    let operations: Object = builtins::install(
+        ctx,
+        &SUBTLE_JS,
+        (native.clone(), helpers.clone(), asymmetric),
+    )?;
+    builtins::install(ctx, &JS, (native, helpers.clone(), operations))
 }
 
 fn fill_random(ctx: &Ctx<'_>, bytes: &mut [u8]) -> Result<()> {
