@@ -10,3 +10,4 @@ mod path_url;
 mod process;
 mod stream;
 mod util;
+mod zlib;
