@@ -31,6 +31,8 @@ mod process;
 mod zlib;
 
 pub use process::{end_run, start_run};
+/// The compressors, shared with the web's `CompressionStream`.
+pub use zlib::natives as zlib_natives;
 
 use javy::quickjs::{Ctx, Function, Object, Persistent, Value};
 

@@ -141,7 +141,7 @@ impl Decoder {
         flush: Flush,
     ) -> Result<Step, ZError> {
         if self.ended {
-            return Ok(Step::ended(input.len(), 0));
+            return Ok(Step::ended(0, 0));
         }
         let (mut consumed, mut written, mut total) = (0, 0, 0);
         let mut available_in = input.len();
@@ -159,7 +159,7 @@ impl Decoder {
         match result {
             BrotliResult::ResultSuccess => {
                 self.ended = true;
-                Ok(Step::ended(input.len(), written))
+                Ok(Step::ended(consumed, written))
             }
             BrotliResult::NeedsMoreOutput => Ok(Step::more(consumed, written)),
             BrotliResult::NeedsMoreInput if flush == FINISH => {

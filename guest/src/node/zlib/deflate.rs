@@ -307,13 +307,14 @@ impl Inflater {
                 continue;
             }
             if let Phase::End = self.phase {
-                // A gzip stream may hold more members; anything after a zlib
-                // or raw stream is ignored, as zlib does.
+                // A gzip stream may hold more members; what follows a zlib
+                // or raw stream is left unconsumed (Node ignores it, the
+                // web's DecompressionStream refuses it).
                 if self.wrap == Wrap::Gzip && consumed < input.len() {
                     self.start();
                     continue;
                 }
-                return Ok(Step::ended(input.len(), written));
+                return Ok(Step::ended(consumed, written));
             }
             let Some(&byte) = input.get(consumed) else {
                 return self.out_of_input(consumed, written, flush);

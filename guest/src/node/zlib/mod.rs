@@ -33,7 +33,7 @@ enum Status {
     NeedInput = 0,
     /// The output chunk is full: call again with the rest of the input.
     MoreOutput = 1,
-    /// The stream is complete; further input is ignored.
+    /// The stream is complete; input after its end is not consumed.
     Ended = 2,
     /// The stream failed: the result's fourth item is `[errno, code,
     /// message]`. Never made by a codec (they return [`ZError`]).
