@@ -24,7 +24,12 @@ use deflate::Wrap;
 pub type Flush = u32;
 
 /// The smallest output chunk, Node's `Z_MIN_CHUNK`.
-const MIN_CHUNK: usize = 64;
+const MIN_CHUNK: f64 = 64.0;
+/// The largest output buffer one call allocates. Node allows any finite
+/// `chunkSize` (and fails to allocate a huge one); a larger one is served
+/// in chunks of this size, so that no option can ask for an allocation the
+/// guest cannot express.
+const MAX_CHUNK: f64 = (4 << 20) as f64;
 
 /// Where a call to `process` left the stream.
 #[derive(Clone, Copy)]
@@ -200,13 +205,14 @@ fn process<'js>(
     buffer: ArrayBuffer<'js>,
     offset: usize,
     length: usize,
-    chunk_size: usize,
+    chunk_size: f64,
 ) -> Result<Array<'js>> {
     let input = buffer
         .as_bytes()
         .and_then(|bytes| bytes.get(offset..offset.checked_add(length)?))
         .unwrap_or_default();
-    let mut output = vec![0; chunk_size.max(MIN_CHUNK)];
+    // `max` first, so that NaN becomes the minimum.
+    let mut output = vec![0; chunk_size.max(MIN_CHUNK).min(MAX_CHUNK) as usize];
     let step = STREAMS.with(|streams| match streams.borrow_mut().get_mut(id) {
         Some(Some(codec)) => Ok(codec.process(input, &mut output, flush)),
         _ => Err(not_open(&ctx)),
@@ -224,12 +230,18 @@ fn process<'js>(
             return Ok(result);
         }
     };
-    output.truncate(step.written);
     result.set(0, step.consumed)?;
-    if output.is_empty() {
+    // A full chunk becomes the ArrayBuffer as it is; a partial one is
+    // copied, as the buffer would otherwise keep the whole allocation.
+    if step.written == 0 {
         result.set(1, javy::quickjs::Null)?;
-    } else {
+    } else if step.written == output.len() {
         result.set(1, ArrayBuffer::new(ctx.clone(), output)?)?;
+    } else {
+        result.set(
+            1,
+            ArrayBuffer::new_copy(ctx.clone(), &output[..step.written])?,
+        )?;
     }
     result.set(2, step.status as u32)?;
     Ok(result)

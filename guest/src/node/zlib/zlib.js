@@ -144,7 +144,7 @@
     let offset = 0;
     const length = chunk.byteLength;
     for (;;) {
-      const [used, output, status, failure] = native.process(engine._handle, flush, chunk.buffer,
+      const [used, output, status, failure] = native.process(engine._handle, flush | 0, chunk.buffer,
         chunk.byteOffset + offset, length - offset, engine._chunkSize);
       if (status === FAILED) {
         const [errno, code, message] = failure;
@@ -318,7 +318,7 @@
           throw codedError(Error, 'ERR_UNSUPPORTED', 'zlib dictionaries are not supported in jsbox');
         }
       }
-      super(opts, mode, () => native.zlibNew(mode, level, windowBits, strategy), zlibFlushes);
+      super(opts, mode, () => native.zlibNew(mode, level | 0, windowBits | 0, strategy | 0), zlibFlushes);
     }
   }
 
