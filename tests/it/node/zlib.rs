@@ -58,6 +58,41 @@ fn a_gzip_bomb_ends_the_run_at_the_memory_cap() {
     }
 }
 
+/// A stream makes output only as its reader takes it, as Node's does (Node
+/// 20 prints the same for this script): a reader that stops after about
+/// 100 chunks of a 1 GiB bomb never held more than a few.
+#[test]
+fn a_gzip_bomb_streamed_waits_for_its_reader() {
+    let bomb = BOMB.replace(
+        "const zlib = require('zlib');",
+        "import zlib from 'node:zlib';",
+    );
+    let source = format!(
+        "{bomb}
+         const gunzip = zlib.createGunzip();
+         gunzip.end(bomb);
+         await new Promise((resolve) => setTimeout(resolve, 1));
+         console.log('buffered before reading', gunzip.readableLength);
+         let total = 0;
+         for await (const chunk of gunzip) {{
+           total += chunk.length;
+           if (total >= 100 * 16384) break;
+         }}
+         console.log('read about 100 chunks', total < 100 * 16384 + 65536);"
+    );
+    let limits = Limits::default().with_memory_bytes(64 << 20);
+    assert_eq!(
+        logs_with(
+            &Script::module("bomb.mjs", source),
+            RunOptions::default().with_limits(limits)
+        ),
+        [
+            "buffered before reading 16384",
+            "read about 100 chunks true"
+        ]
+    );
+}
+
 #[test]
 fn a_gzip_bomb_under_max_output_length_is_a_catchable_error() {
     let source = format!(

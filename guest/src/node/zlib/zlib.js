@@ -10,8 +10,7 @@
 // checked but compression always uses a 32 KiB window; no `dictionary`
 // (refused with `ERR_UNSUPPORTED`), no `params()`; corrupt deflate data
 // inside a valid header is "invalid deflate data" (zlib names the fault);
-// the callback forms compress at once and call back on the next tick, and a
-// stream turns each written chunk into all its output at once;
+// the callback forms compress at once and call back on the next tick;
 // `BROTLI_OPERATION_EMIT_METADATA` and the brotli `NPOSTFIX`/`NDIRECT`
 // params are refused; the classes need `new`.
 (function zlibModule(builtin, internal) {
@@ -137,11 +136,12 @@
   const kFlushFlag = Symbol('kFlushFlag');
 
   /**
-   * Feeds `chunk` to the engine's native stream with `flush` and hands each
-   * output chunk to `push`; stops at a failure, which it throws.
+   * Feeds `chunk` from `offset` to the engine's native stream with `flush`,
+   * handing each output chunk to `push`. Returns -1 once the chunk is used
+   * up, or the offset to resume from when `push` returned false (a full
+   * reader) with more output to come; throws a failure.
    */
-  function feed(engine, chunk, flush, push) {
-    let offset = 0;
+  function feed(engine, chunk, flush, push, offset = 0) {
     const length = chunk.byteLength;
     for (;;) {
       const [used, output, status, failure] = native.process(engine._handle, flush | 0, chunk.buffer,
@@ -154,11 +154,13 @@
         throw error;
       }
       offset += used;
-      if (output !== null) push(Buffer.from(output));
+      const more = output === null || push(Buffer.from(output)) !== false;
       if (status === ENDED) engine._ended = true;
       if (status !== MORE_OUTPUT) break;
+      if (!more) return offset;
     }
     engine.bytesWritten += length;
+    return -1;
   }
 
   function closeHandle(engine) {
@@ -274,14 +276,30 @@
         callback(codedError(Error, 'ERR_ZLIB_BINDING_CLOSED', 'zlib binding closed'));
         return;
       }
+      this._processChunk(chunk, flush, 0, callback);
+    }
+
+    _processChunk(chunk, flush, offset, callback) {
+      let resume;
       try {
-        feed(this, chunk, flush, (output) => this.push(output));
+        resume = feed(this, chunk, flush, (output) => this.push(output), offset);
       } catch (error) {
         closeHandle(this);
         callback(error);
         return;
       }
-      callback();
+      if (resume === -1) {
+        callback();
+        return;
+      }
+      // The reader is full: make the rest of this chunk's output when it
+      // asks for more, as Node does, so a bomb waits for its reader.
+      const read = this._read;
+      this._read = (size) => {
+        this._read = read;
+        this._processChunk(chunk, flush, resume, callback);
+        read.call(this, size);
+      };
     }
 
     _flush(callback) {
