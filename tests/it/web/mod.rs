@@ -46,6 +46,7 @@ mod fixtures {
         self_navigator_and_the_global_event_target,
         stop_immediate_propagation_skips_the_remaining_listeners,
         strings_are_utf8_encoded_and_decoded_without_text_encoder,
+        tee_gives_both_branches_every_chunk,
         text_encoder_and_decoder_streams_keep_split_characters,
         transform_streams_pipe_through_and_propagate_errors,
         writable_streams_write_in_order_with_backpressure_and_errors,

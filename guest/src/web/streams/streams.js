@@ -17,11 +17,13 @@
 // through the writer's `ready`, errors and closing propagated both ways
 // unless prevented, an `AbortSignal`.
 // `internal.deferred` is shared with writable.js and transform.js.
-// Divergences: no byte streams (`type: 'bytes'`, BYOB readers), no `tee`.
+// `tee()` is the standard's default tee: both branches get every chunk
+// (the same object, not a copy); the source is cancelled once both are.
+// Divergences: no byte streams (`type: 'bytes'`, BYOB readers).
 (function streams(internal) {
   'use strict';
 
-  const { AbortSignal, Promise, RangeError, Symbol, TypeError, Uint8Array } = globalThis;
+  const { AbortSignal, Promise, RangeError, Symbol, TypeError, Uint8Array, queueMicrotask } = globalThis;
   const token = Symbol('internal');
 
   // Resolves or rejects a promise later: { promise, resolve, reject }.
@@ -380,6 +382,61 @@
       } catch (error) {
         return Promise.reject(error);
       }
+    }
+
+    // ReadableStreamDefaultTee: one read at a time feeds both branches.
+    tee() {
+      const reader = this.getReader();
+      const cancelled = [false, false];
+      const reasons = [undefined, undefined];
+      const controllers = [];
+      const cancelDone = deferred();
+      let reading = false;
+      let readAgain = false;
+      const pull = () => {
+        if (reading) {
+          readAgain = true;
+          return Promise.resolve();
+        }
+        reading = true;
+        reader.read().then(({ value, done }) => {
+          if (done) {
+            reading = false;
+            controllers.forEach((controller, i) => cancelled[i] || controller.close());
+            if (!cancelled[0] || !cancelled[1]) cancelDone.resolve();
+            return;
+          }
+          // As the standard does, after a microtask, so that an error
+          // reaching the reader first errors the branches instead.
+          queueMicrotask(() => {
+            readAgain = false;
+            controllers.forEach((controller, i) => cancelled[i] || controller.enqueue(value));
+            reading = false;
+            if (readAgain) pull();
+          });
+        }, () => {
+          reading = false;
+        });
+        return Promise.resolve();
+      };
+      const branch = (i) => new ReadableStream({
+        start(controller) {
+          controllers[i] = controller;
+        },
+        pull,
+        cancel(reason) {
+          cancelled[i] = true;
+          reasons[i] = reason;
+          if (cancelled[0] && cancelled[1]) reader.cancel(reasons).then(cancelDone.resolve, cancelDone.reject);
+          return cancelDone.promise;
+        },
+      });
+      const branches = [branch(0), branch(1)];
+      reader.closed.catch((error) => {
+        for (const controller of controllers) controller.error(error);
+        if (!cancelled[0] || !cancelled[1]) cancelDone.resolve();
+      });
+      return branches;
     }
 
     pipeThrough(transform, options = {}) {
