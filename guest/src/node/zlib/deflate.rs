@@ -175,8 +175,10 @@ enum GzipHeader {
     Comment {
         flags: u8,
     },
+    /// The low 16 bits of the CRC-32 of the header before them.
     HeaderCrc {
-        left: u8,
+        bytes: [u8; 2],
+        have: usize,
     },
 }
 
@@ -201,6 +203,8 @@ pub struct Inflater {
     phase: Phase,
     inflate: Box<InflateState>,
     check: Check,
+    /// The CRC-32 of a gzip header so far, for its optional CRC field.
+    header_crc: crc32fast::Hasher,
 }
 
 fn data_error(message: &'static str) -> ZError {
@@ -216,6 +220,7 @@ impl Inflater {
             phase: Phase::End,
             inflate: InflateState::new_boxed(DataFormat::Raw),
             check: Check::None,
+            header_crc: crc32fast::Hasher::new(),
         };
         inflater.start();
         inflater
@@ -224,6 +229,7 @@ impl Inflater {
     /// Starts a stream (or the next gzip member).
     fn start(&mut self) {
         self.inflate.reset(DataFormat::Raw);
+        self.header_crc = crc32fast::Hasher::new();
         (self.phase, self.check) = match self.wrap {
             Wrap::Raw => (Phase::Body, Check::None),
             Wrap::Zlib => (
@@ -372,7 +378,10 @@ impl Inflater {
                 }
             }
             Phase::Gzip(header) => {
-                if let Some(next) = gzip_header_byte(header, byte)? {
+                if !matches!(header, GzipHeader::HeaderCrc { .. }) {
+                    self.header_crc.update(&[byte]);
+                }
+                if let Some(next) = gzip_header_byte(header, byte, &self.header_crc)? {
                     self.phase = next;
                 }
             }
@@ -408,8 +417,13 @@ impl Inflater {
     }
 }
 
-/// Takes one byte of a gzip header; the next phase once the part is done.
-fn gzip_header_byte(header: &mut GzipHeader, byte: u8) -> Result<Option<Phase>, ZError> {
+/// Takes one byte of a gzip header (whose CRC-32 so far is `crc`); the
+/// next phase once the part is done.
+fn gzip_header_byte(
+    header: &mut GzipHeader,
+    byte: u8,
+    crc: &crc32fast::Hasher,
+) -> Result<Option<Phase>, ZError> {
     /// The first optional part from `from` on that the flags announce.
     fn after(flags: u8, from: usize) -> Phase {
         let part = [FEXTRA, FNAME, FCOMMENT, FHCRC]
@@ -424,7 +438,10 @@ fn gzip_header_byte(header: &mut GzipHeader, byte: u8) -> Result<Option<Phase>, 
             }),
             Some(FNAME) => Phase::Gzip(GzipHeader::Name { flags }),
             Some(FCOMMENT) => Phase::Gzip(GzipHeader::Comment { flags }),
-            Some(_) => Phase::Gzip(GzipHeader::HeaderCrc { left: 2 }),
+            Some(_) => Phase::Gzip(GzipHeader::HeaderCrc {
+                bytes: [0; 2],
+                have: 0,
+            }),
             None => Phase::Body,
         }
     }
@@ -464,9 +481,16 @@ fn gzip_header_byte(header: &mut GzipHeader, byte: u8) -> Result<Option<Phase>, 
         }
         GzipHeader::Name { flags } => (byte == 0).then(|| after(*flags, 2)),
         GzipHeader::Comment { flags } => (byte == 0).then(|| after(*flags, 3)),
-        GzipHeader::HeaderCrc { left } => {
-            *left -= 1;
-            (*left == 0).then_some(Phase::Body)
+        GzipHeader::HeaderCrc { bytes, have } => {
+            bytes[*have] = byte;
+            *have += 1;
+            if *have < 2 {
+                None
+            } else if u32::from(u16::from_le_bytes(*bytes)) == crc.clone().finalize() & 0xffff {
+                Some(Phase::Body)
+            } else {
+                return Err(data_error("header crc mismatch"));
+            }
         }
     })
 }
