@@ -78,7 +78,9 @@
         }
       }
       this.highWaterMark = highWaterMark;
-      this.size = strategy.size === undefined ? () => 1 : strategy.size;
+      // The standard calls `size` as a plain function, not on the strategy.
+      const { size } = strategy;
+      this.size = size === undefined ? () => 1 : (chunk) => size(chunk);
       this.writeAlgorithm = algorithm(sink, 'write');
       this.closeAlgorithm = algorithm(sink, 'close');
       this.abortAlgorithm = algorithm(sink, 'abort');
