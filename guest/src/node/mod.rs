@@ -14,7 +14,8 @@
 //! `jsbox:node/vendor/<name>`), `part(name)`, a large module's internal
 //! files ([`PARTS`]: `crypto/cipher` is `node/crypto/cipher.js`, named
 //! `jsbox:node/crypto/cipher`), `native`, the Rust-backed hot paths
-//! ([`buffer`], [`crypto`]), per-run facts ([`process`]) and the host
+//! ([`buffer`], [`crypto`], [`zlib`]), per-run facts ([`process`]) and the
+//! host
 //! capabilities behind the grants ([`fs`], [`process::env`]), and
 //! `formatter`, `console`'s `inspect`/`format`.
 //!
@@ -30,8 +31,11 @@ mod buffer;
 pub(crate) mod crypto;
 mod fs;
 mod process;
+mod zlib;
 
 pub use process::{end_run, start_run};
+/// The compressors, shared with the web's `CompressionStream`.
+pub use zlib::natives as zlib_natives;
 
 use javy::quickjs::{Ctx, Function, Object, Persistent, Value};
 
@@ -41,7 +45,7 @@ use crate::builtins::{self, Builtin, builtin};
 
 /// The built-in modules, named `node:<name>`. Factories run lazily, so the
 /// order is free.
-const MODULES: [Builtin; 24] = [
+const MODULES: [Builtin; 25] = [
     builtin!("node:assert", "assert/assert.js"),
     builtin!("node:assert/strict", "assert/strict.js"),
     builtin!("node:buffer", "buffer/buffer.js"),
@@ -66,6 +70,7 @@ const MODULES: [Builtin; 24] = [
     builtin!("node:util/types", "util/types.js"),
     builtin!("node:perf_hooks", "perf_hooks.js"),
     builtin!("node:test", "test/test.js"),
+    builtin!("node:zlib", "zlib/zlib.js"),
 ];
 
 /// Modules Node provides only under their `node:` name: a bare `test` is
@@ -74,7 +79,7 @@ const PREFIX_ONLY: [&str; 1] = ["test"];
 
 /// Node built-ins jsbox does not provide, with the reason the error gives
 /// (see `unsupported.js`).
-const UNSUPPORTED: [(&str, &str); 22] = [
+const UNSUPPORTED: [(&str, &str); 21] = [
     ("async_hooks", "no async context tracking in this engine"),
     ("child_process", "a sandboxed script cannot start processes"),
     ("cluster", "a sandboxed script cannot start processes"),
@@ -108,7 +113,6 @@ const UNSUPPORTED: [(&str, &str); 22] = [
     ("v8", "the engine is QuickJS, not V8"),
     ("vm", "one run is one context; contexts cannot be created"),
     ("worker_threads", "one run is one thread"),
-    ("zlib", "compression is not available yet"),
 ];
 
 /// Makes the throwing factory of an unsupported module.
@@ -232,6 +236,7 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     native.set("buffer", buffer::natives(ctx)?)?;
     native.set("process", process::natives(ctx)?)?;
     native.set("crypto", crypto::natives(ctx)?)?;
+    native.set("zlib", zlib::natives(ctx)?)?;
     native.set("fs", fs::natives(ctx)?)?;
     native.set("env", process::env::natives(ctx)?)?;
     // `console` is installed after this module (see `engine.rs`), so its

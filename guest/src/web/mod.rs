@@ -16,7 +16,10 @@
 //! APIs that are mostly object shape are JS only: `DOMException`
 //! (`dom_exception/`), events (`events/`), the small globals (`global/`:
 //! `self`, `navigator`, `reportError`, `queueMicrotask`), abort
-//! (`abort/`), `Blob` and `File` (`blob/`), `ReadableStream` (`streams/`)
+//! (`abort/`), `Blob` and `File` (`blob/`), the streams (`streams/`:
+//! `ReadableStream`, `WritableStream`, `TransformStream`), the compression
+//! streams (`compression/`, on `node:zlib`'s Rust natives), the text
+//! streams (`encoding/streams.js`)
 //! and the Fetch API (`fetch/`: `Headers`, `FormData`, `Request`,
 //! `Response`, `fetch`). Such a file is a function `(internal) => void`.
 //! `internal` is one object shared by those files and reachable from no
@@ -48,7 +51,7 @@ use crate::builtins::{self, Builtin, builtin};
 const HELPERS_JS: Builtin = builtin!("jsbox:web/helpers", "helpers.js");
 
 /// The JS-only APIs, in dependency order.
-const JS_APIS: [Builtin; 13] = [
+const JS_APIS: [Builtin; 17] = [
     builtin!("jsbox:web/common", "common.js"),
     builtin!("jsbox:web/dom_exception", "dom_exception/dom_exception.js"),
     builtin!("jsbox:web/events", "events/events.js"),
@@ -57,6 +60,10 @@ const JS_APIS: [Builtin; 13] = [
     builtin!("jsbox:web/blob", "blob/blob.js"),
     builtin!("jsbox:web/fetch/form_data", "fetch/form_data.js"),
     builtin!("jsbox:web/streams", "streams/streams.js"),
+    builtin!("jsbox:web/streams/writable", "streams/writable.js"),
+    builtin!("jsbox:web/streams/transform", "streams/transform.js"),
+    builtin!("jsbox:web/compression", "compression/compression.js"),
+    builtin!("jsbox:web/encoding/streams", "encoding/streams.js"),
     builtin!("jsbox:web/fetch/headers", "fetch/headers.js"),
     builtin!("jsbox:web/fetch/body", "fetch/body.js"),
     builtin!("jsbox:web/fetch/request", "fetch/request.js"),
@@ -92,6 +99,8 @@ pub fn install(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     // `href(input, allowCredentials)`: an absolute URL's serialization, for
     // `Request` and `Response.redirect`.
     internal.set("href", Function::new(ctx.clone(), url::href)?)?;
+    // `CompressionStream` compresses with `node:zlib`'s natives.
+    internal.set("zlib", crate::node::zlib_natives(ctx)?)?;
     for api in &JS_APIS {
         builtins::install::<_, ()>(ctx, api, (internal.clone(),))?;
     }

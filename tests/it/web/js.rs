@@ -55,10 +55,12 @@ fn queue_microtask_runs_after_the_script_and_reports_exceptions() {
 // ---------------------------------------------------------------- the global object
 
 /// Every name this half of the web platform defines.
-const OURS: [&str; 23] = [
+const OURS: [&str; 32] = [
     "AbortController",
     "AbortSignal",
     "Blob",
+    "CompressionStream",
+    "DecompressionStream",
     "CustomEvent",
     "DOMException",
     "ErrorEvent",
@@ -72,6 +74,13 @@ const OURS: [&str; 23] = [
     "ReadableStreamDefaultReader",
     "Request",
     "Response",
+    "TextDecoderStream",
+    "TextEncoderStream",
+    "TransformStream",
+    "TransformStreamDefaultController",
+    "WritableStream",
+    "WritableStreamDefaultController",
+    "WritableStreamDefaultWriter",
     "ByteLengthQueuingStrategy",
     "CountQueuingStrategy",
     "fetch",

@@ -20,6 +20,7 @@ mod fixtures {
         blob_slice_clamps_negative_and_out_of_range_indices,
         bodies_from_each_kind_of_init,
         clones_read_their_bodies_independently,
+        compression_streams_round_trip_and_read_what_node_wrote,
         constructing_a_request_from_a_request_takes_its_body,
         dispatch_runs_capture_listeners_first_then_in_registration_order,
         dispatching_an_event_twice_at_once_is_an_invalid_state_error,
@@ -48,5 +49,9 @@ mod fixtures {
         subtle_encrypts_and_decrypts_with_aes,
         subtle_keys_hmac_and_derivation,
         subtle_signs_with_ecdsa_and_ed25519,
+        tee_gives_both_branches_every_chunk,
+        text_encoder_and_decoder_streams_keep_split_characters,
+        transform_streams_pipe_through_and_propagate_errors,
+        writable_streams_write_in_order_with_backpressure_and_errors,
     }
 }

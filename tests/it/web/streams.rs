@@ -137,3 +137,28 @@ fn request_and_response_accept_a_stream_body_and_read_it_whole() {
         ]
     );
 }
+
+/// A gzip bomb (1 GiB of zeros in about 1 MiB, made as in
+/// `node::zlib`) read whole through a `DecompressionStream` ends the run at
+/// the memory cap: the stream hands out 64 KiB chunks, and only the
+/// script's keeping them grows memory.
+#[test]
+fn a_decompression_bomb_read_whole_ends_at_the_memory_cap() {
+    let source = "
+        const zlib = require('zlib');
+        const piece = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_FULL_FLUSH });
+        const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+        const bomb = Buffer.concat([header, ...new Array(1024).fill(piece), Buffer.from([3, 0]), Buffer.alloc(8)]);
+        new Response(ReadableStream.from([bomb]).pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();";
+    let limits = jsbox::Limits::default().with_memory_bytes(64 << 20);
+    let execution = runtime().run(
+        &Script::new("bomb.js", source),
+        RunOptions::default().with_limits(limits),
+    );
+    assert_eq!(
+        execution.outcome.kind(),
+        jsbox::OutcomeKind::MemoryLimit,
+        "{:?}",
+        execution.outcome
+    );
+}

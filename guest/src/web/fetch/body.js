@@ -24,7 +24,8 @@
 // chunks as they arrive.
 // Divergences: a fetched body's `body` is a `ResponseBodyStream`, not a
 // `ReadableStream`; a `ReadableStream` body that was locked or read from
-// cannot be cloned (streams.js has no `tee`).
+// cannot be cloned, nor, for now, an unread one (`clone()` does not
+// `tee` it).
 (function body(internal) {
   'use strict';
 
@@ -154,7 +155,7 @@
   // Turns an unread streamed body into a buffered one (for `clone()`).
   internal.bufferBody = (body) => {
     if (body.stream !== undefined && !(body.fromBytes && bytesIntact(body))) {
-      throw new TypeError('clone: a body that is a ReadableStream cannot be cloned (there is no tee)');
+      throw new TypeError('clone: a body that is a ReadableStream cannot be cloned');
     }
     if (body.source !== undefined && !body.used) {
       body.bytes = drain(body);

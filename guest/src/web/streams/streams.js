@@ -12,12 +12,18 @@
 // For body.js: `internal.isReadableStream`, `internal.streamDisturbed`
 // (whether it was ever read or cancelled) and `internal.readAllBytes`
 // (every chunk, which must be a Uint8Array, concatenated).
-// Divergences: no byte streams (`type: 'bytes'`, BYOB readers), no `tee`,
-// `pipeTo` or `pipeThrough`, and no `WritableStream` or `TransformStream`.
+// `pipeTo` and `pipeThrough` (to the `WritableStream` of writable.js,
+// which installs after this file) follow the standard's piping: backpressure
+// through the writer's `ready`, errors and closing propagated both ways
+// unless prevented, an `AbortSignal`.
+// `internal.deferred` is shared with writable.js and transform.js.
+// `tee()` is the standard's default tee: both branches get every chunk
+// (the same object, not a copy); the source is cancelled once both are.
+// Divergences: no byte streams (`type: 'bytes'`, BYOB readers).
 (function streams(internal) {
   'use strict';
 
-  const { Promise, RangeError, Symbol, TypeError, Uint8Array } = globalThis;
+  const { AbortSignal, Promise, RangeError, Symbol, TypeError, Uint8Array, queueMicrotask } = globalThis;
   const token = Symbol('internal');
 
   // Resolves or rejects a promise later: { promise, resolve, reject }.
@@ -30,6 +36,7 @@
     });
     return { promise, resolve, reject };
   };
+  internal.deferred = deferred;
 
   const highWaterMark = (strategy, fallback) => {
     if (strategy.highWaterMark === undefined) return fallback;
@@ -356,6 +363,96 @@
       return this.values(options);
     }
 
+    pipeTo(destination, options = {}) {
+      try {
+        const dest = internal.writableState(destination);
+        if (dest === null) throw new TypeError('ReadableStream.pipeTo: the destination is not a WritableStream');
+        const { preventClose, preventAbort, preventCancel, signal } = options ?? {};
+        if (signal !== undefined && !(signal instanceof AbortSignal)) {
+          throw new TypeError('ReadableStream.pipeTo: signal is not an AbortSignal');
+        }
+        if (this.locked) throw new TypeError('ReadableStream.pipeTo: the stream is locked');
+        if (destination.locked) throw new TypeError('ReadableStream.pipeTo: the destination is locked');
+        return pipe(this, destination, dest, {
+          preventClose: Boolean(preventClose),
+          preventAbort: Boolean(preventAbort),
+          preventCancel: Boolean(preventCancel),
+          signal,
+        });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+
+    // ReadableStreamDefaultTee: one read at a time feeds both branches.
+    tee() {
+      const reader = this.getReader();
+      const cancelled = [false, false];
+      const reasons = [undefined, undefined];
+      const controllers = [];
+      const cancelDone = deferred();
+      let reading = false;
+      let readAgain = false;
+      const pull = () => {
+        if (reading) {
+          readAgain = true;
+          return Promise.resolve();
+        }
+        reading = true;
+        reader.read().then(({ value, done }) => {
+          if (done) {
+            reading = false;
+            controllers.forEach((controller, i) => cancelled[i] || controller.close());
+            if (!cancelled[0] || !cancelled[1]) cancelDone.resolve();
+            return;
+          }
+          // As the standard does, after a microtask, so that an error
+          // reaching the reader first errors the branches instead.
+          queueMicrotask(() => {
+            readAgain = false;
+            controllers.forEach((controller, i) => cancelled[i] || controller.enqueue(value));
+            reading = false;
+            if (readAgain) pull();
+          });
+        }, () => {
+          reading = false;
+        });
+        return Promise.resolve();
+      };
+      const branch = (i) => new ReadableStream({
+        start(controller) {
+          controllers[i] = controller;
+        },
+        pull,
+        cancel(reason) {
+          cancelled[i] = true;
+          reasons[i] = reason;
+          if (cancelled[0] && cancelled[1]) reader.cancel(reasons).then(cancelDone.resolve, cancelDone.reject);
+          return cancelDone.promise;
+        },
+      });
+      const branches = [branch(0), branch(1)];
+      reader.closed.catch((error) => {
+        for (const controller of controllers) controller.error(error);
+        if (!cancelled[0] || !cancelled[1]) cancelDone.resolve();
+      });
+      return branches;
+    }
+
+    pipeThrough(transform, options = {}) {
+      const { writable, readable } = transform ?? {};
+      if (internal.writableState(writable) === null) {
+        throw new TypeError('ReadableStream.pipeThrough: transform.writable is not a WritableStream');
+      }
+      if (!internal.isReadableStream(readable)) {
+        throw new TypeError('ReadableStream.pipeThrough: transform.readable is not a ReadableStream');
+      }
+      if (this.locked) throw new TypeError('ReadableStream.pipeThrough: the stream is locked');
+      if (writable.locked) throw new TypeError('ReadableStream.pipeThrough: the destination is locked');
+      this.pipeTo(writable, options).catch(() => {});
+      return readable;
+    }
+
     static {
       stateOf = (stream, name) => {
         if (typeof stream !== 'object' || stream === null || !(#state in stream)) {
@@ -366,6 +463,81 @@
       internal.isReadableStream = (value) => typeof value === 'object' && value !== null && #state in value;
       internal.streamDisturbed = (stream) => stream.#state.disturbed;
     }
+  }
+
+  // ReadableStreamPipeTo: reads while the destination's writer is ready,
+  // writes without waiting for each write, and shuts down once (after the
+  // writes already made) when either side ends, errors or the signal aborts.
+  function pipe(source, destination, dest, { preventClose, preventAbort, preventCancel, signal }) {
+    const reader = source.getReader();
+    const writer = destination.getWriter();
+    const result = deferred();
+    let shuttingDown = false;
+    let currentWrite = Promise.resolve();
+    let onAbort;
+    const finalize = (isError, error) => {
+      writer.releaseLock();
+      reader.releaseLock();
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      if (isError) result.reject(error);
+      else result.resolve();
+    };
+    const shutdown = (action, isError, error) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      const run = () => {
+        if (action === null) {
+          finalize(isError, error);
+          return;
+        }
+        action().then(() => finalize(isError, error), (newError) => finalize(true, newError));
+      };
+      if (dest.state === 'writable' && !dest.closeQueuedOrInFlight()) currentWrite.then(run, run);
+      else run();
+    };
+    const cancelSource = (error) => (preventCancel ? null : () => reader.cancel(error));
+    if (signal !== undefined) {
+      onAbort = () => {
+        const error = signal.reason;
+        const actions = [];
+        if (!preventAbort) actions.push(() => (dest.state === 'writable' ? writer.abort(error) : Promise.resolve()));
+        if (!preventCancel) actions.push(() => reader.cancel(error));
+        shutdown(() => Promise.all(actions.map((action) => action())), true, error);
+      };
+      if (signal.aborted) {
+        onAbort();
+        return result.promise;
+      }
+      signal.addEventListener('abort', onAbort);
+    }
+    reader.closed.then(undefined, (error) => {
+      shutdown(preventAbort ? null : () => writer.abort(error), true, error);
+    });
+    writer.closed.then(
+      () => {
+        const error = new TypeError('ReadableStream.pipeTo: the destination closed');
+        shutdown(cancelSource(error), true, error);
+      },
+      (error) => shutdown(cancelSource(error), true, error),
+    );
+    const pump = async () => {
+      while (!shuttingDown) {
+        await writer.ready;
+        if (shuttingDown) return;
+        const { value, done } = await reader.read();
+        if (shuttingDown) return;
+        if (done) {
+          shutdown(preventClose ? null : () => writer.close(), false);
+          return;
+        }
+        currentWrite = writer.write(value);
+        currentWrite.catch(() => {});
+      }
+    };
+    // A failed read or wait means a side errored: the `closed` handlers
+    // above shut down.
+    pump().catch(() => {});
+    return result.promise;
   }
 
   // Every chunk of `stream`, concatenated.
