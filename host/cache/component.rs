@@ -229,7 +229,11 @@ impl CompileLock {
             .create(true)
             .truncate(false)
             .mode(0o600)
-            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+            // Not through a link, and never blocking on a FIFO planted in
+            // its place.
+            .custom_flags(
+                (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32,
+            )
             .open(&path)
             .ok()?;
         let deadline = Instant::now() + LOCK_PATIENCE;

@@ -1,6 +1,8 @@
 //! The Wasmtime engine every sandbox runs on, and its epoch ticker.
 //!
-//! One engine serves all runs of a [`Runtime`](crate::Runtime). Fuel and
+//! One engine serves all runs of a [`Runtime`](crate::Runtime). It reuses
+//! functions any engine of the process compiled before
+//! ([`function_cache`](super::function_cache)). Fuel and
 //! epoch interruption are compiled into the guest's code here; each run's
 //! store then chooses its own budget and deadline. With pooling, instance
 //! slots (memories, tables, instances) are reserved up front and reused:
@@ -59,6 +61,9 @@ pub fn new_engine(
         .epoch_interruption(true)
         .max_wasm_stack(max_wasm_stack)
         .memory_init_cow(true);
+    config
+        .enable_incremental_compilation(super::function_cache::shared())
+        .map_err(|e| Error::Engine(e.into()))?;
     if let Allocation::Pooling {
         max_concurrent,
         max_memory_bytes,

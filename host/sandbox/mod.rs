@@ -1,4 +1,5 @@
-//! The sandbox: the Wasmtime engine and its epoch ticker (`engine`), the
+//! The sandbox: the Wasmtime engine and its epoch ticker (`engine`) with
+//! its in-memory cache of compiled functions (`function_cache`), the
 //! embedded guest (`guest`), the store data (`state`) with its memory cap
 //! (`limiter`) and watched randomness (`random_watch`), pre-initialized
 //! snapshots (`snapshot`), and [`Sandbox`]: one fresh store and instance
@@ -14,6 +15,7 @@
 //! `run`.
 
 pub(crate) mod engine;
+mod function_cache;
 pub(crate) mod guest;
 pub(crate) mod limiter;
 pub(crate) mod random_watch;
