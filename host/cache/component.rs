@@ -349,6 +349,43 @@ fn prune(dir: &Path, keep: usize) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_compile_lock_is_exclusive_and_removed_when_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = CompileLock::acquire(dir.path(), key()).expect("the lock");
+        let path = dir.path().join(format!("{}.lock", key().hex()));
+        let other = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        assert!(matches!(
+            other.try_lock(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_link_or_fifo_in_place_of_the_lock_is_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{}.lock", key().hex()));
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &path).unwrap();
+        assert!(CompileLock::acquire(dir.path(), key()).is_none());
+        assert!(
+            !dir.path().join("elsewhere").exists(),
+            "not created through the link"
+        );
+        fs::remove_file(&path).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+        // Opening a FIFO for writing with no reader would block forever.
+        assert!(CompileLock::acquire(dir.path(), key()).is_none());
+    }
+
     fn key() -> ArtifactKey {
         ArtifactKey(*blake3::hash(b"key").as_bytes())
     }

@@ -43,7 +43,7 @@ impl FunctionCache {
 
 #[derive(Debug, Default)]
 struct Entries {
-    by_key: HashMap<Vec<u8>, Arc<[u8]>>,
+    by_key: HashMap<Vec<u8>, Vec<u8>>,
     bytes: usize,
 }
 
@@ -53,7 +53,7 @@ impl CacheStore for FunctionCache {
         entries
             .by_key
             .get(key)
-            .map(|value| Cow::Owned(value.to_vec()))
+            .map(|value| Cow::Owned(value.clone()))
     }
 
     fn insert(&self, key: &[u8], value: Vec<u8>) -> bool {
@@ -62,7 +62,7 @@ impl CacheStore for FunctionCache {
         if entries.bytes + size > self.max_bytes {
             return false;
         }
-        if entries.by_key.insert(key.to_vec(), value.into()).is_none() {
+        if entries.by_key.insert(key.to_vec(), value).is_none() {
             entries.bytes += size;
         }
         true

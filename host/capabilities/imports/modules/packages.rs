@@ -152,7 +152,9 @@ impl ConfinedFs {
     }
 
     /// The root, and `path` relative to it; `NotFound` for anything
-    /// outside (the resolver looks there; nothing is there for it).
+    /// outside (the resolver looks there; nothing is there for it) and for
+    /// anything a deny rule covers (remembered as a refusal). Every path the
+    /// resolver asks about comes through here.
     fn beneath<'a>(&'a self, path: &Path) -> io::Result<(&'a RootHandle, PathBuf)> {
         let root = self.root.as_ref().ok_or_else(absent)?;
         if !path.is_absolute() {
@@ -167,6 +169,9 @@ impl ConfinedFs {
         } else {
             inside
         };
+        if self.denied(root, &inside) {
+            return Err(absent());
+        }
         Ok((root, inside))
     }
 
@@ -209,9 +214,6 @@ impl FileSystem for ConfinedFs {
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let (root, inside) = self.beneath(path)?;
-        if self.denied(root, &inside) {
-            return Err(absent());
-        }
         let opened = match open_beneath(&root.dir, &inside) {
             Lookup::Opened(opened) => opened,
             Lookup::Absent => return Err(absent()),
@@ -257,9 +259,6 @@ impl FileSystem for ConfinedFs {
 
     fn metadata(&self, path: &Path) -> io::Result<FileMetadata> {
         let (root, inside) = self.beneath(path)?;
-        if self.denied(root, &inside) {
-            return Err(absent());
-        }
         let meta = root
             .dir
             .metadata(&inside)
@@ -269,9 +268,6 @@ impl FileSystem for ConfinedFs {
 
     fn symlink_metadata(&self, path: &Path) -> io::Result<FileMetadata> {
         let (root, inside) = self.beneath(path)?;
-        if self.denied(root, &inside) {
-            return Err(absent());
-        }
         let meta = root
             .dir
             .symlink_metadata(&inside)
@@ -291,9 +287,6 @@ impl FileSystem for ConfinedFs {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         let (root, inside) = self.beneath(path)?;
-        if self.denied(root, &inside) {
-            return Err(absent());
-        }
         match open_beneath(&root.dir, &inside) {
             Lookup::Opened(opened) if opened.real.starts_with(&root.path) => Ok(opened.real),
             Lookup::Absent => Err(absent()),
